@@ -1,0 +1,1 @@
+"""FitCoach: a Telegram fitness coach."""

@@ -1,0 +1,156 @@
+"""Builds the PTB Application from settings and runs it: migrate, open services, poll, stop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from typing import Any
+
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+
+from bot.config import Settings
+from bot.errors import ConfigError, FitCoachError
+from bot.handlers import register_handlers
+from bot.handlers.concurrency import PerChatUpdateProcessor
+from bot.handlers.context import BotData, Context
+from bot.services.registry import Services
+from bot.services.users import UserService
+from bot.storage import Database
+from bot.storage.migrate import upgrade
+
+logger = logging.getLogger(__name__)
+
+FitCoachApp = Application[Any, Context, Any, Any, BotData, Any]
+
+# In-flight replies get this long to finish after SIGTERM before the process exits.
+SHUTDOWN_GRACE_SECONDS = 10.0
+POLL_TIMEOUT_SECONDS = 10
+
+
+def build_application(settings: Settings) -> FitCoachApp:
+    """The real PTB Application: rate limiter, per-chat ordering, typed context, handlers."""
+    api_url = settings.telegram_api_url
+    context_types = ContextTypes(context=Context, bot_data=BotData)
+    application: FitCoachApp = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(f"{api_url}/bot")
+        .base_file_url(f"{api_url}/file/bot")
+        .context_types(context_types)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(PerChatUpdateProcessor())
+        .connection_pool_size(64)
+        .get_updates_read_timeout(POLL_TIMEOUT_SECONDS + 5)
+        .build()
+    )
+    application.bot_data.settings = settings
+    register_handlers(application)
+    return application
+
+
+async def open_services(application: FitCoachApp) -> None:
+    """Create the database handle and every service, once, before the first update.
+
+    Called by ``serve`` after ``initialize``; the same role as PTB's ``post_init``.
+    """
+    settings = application.bot_data.settings
+    assert settings is not None
+    database = Database(settings.database_url)
+    application.bot_data.services = Services(database=database, users=UserService(database))
+
+
+async def close_services(application: FitCoachApp) -> None:
+    services = application.bot_data.services
+    if services is not None:
+        application.bot_data.services = None
+        await services.aclose()
+
+
+async def migrate(settings: Settings) -> None:
+    """Check the database answers, then bring its schema to the newest revision."""
+    database = Database(settings.database_url)
+    try:
+        await database.check()
+        await upgrade(database.engine)
+        logger.info("Database %s is at the newest schema", database.description)
+    finally:
+        await database.dispose()
+
+
+async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Run the bot until ``stop`` is set (or SIGTERM/SIGINT arrives), then stop cleanly."""
+    stop = stop or asyncio.Event()
+    await migrate(settings)
+    application = build_application(settings)
+    try:
+        await application.initialize()
+    except InvalidToken as exc:
+        raise ConfigError(
+            "Telegram refused TELEGRAM_BOT_TOKEN (401 Unauthorized): copy the token again from "
+            "@BotFather (/token) into TELEGRAM_BOT_TOKEN."
+        ) from exc
+    except NetworkError as exc:
+        raise FitCoachError(
+            f"cannot reach the Telegram Bot API at {settings.telegram_api_url}: {exc.message}"
+        ) from exc
+    try:
+        await open_services(application)
+        await application.start()
+        await _start_updates(application)
+        with _stop_on_signals(stop):
+            await stop.wait()
+        logger.info("Stopping: finishing replies in flight (up to %.0f s)", SHUTDOWN_GRACE_SECONDS)
+    finally:
+        await _stop(application)
+
+
+async def _start_updates(application: FitCoachApp) -> None:
+    updater = application.updater
+    assert updater is not None
+    try:
+        await application.bot.delete_webhook(drop_pending_updates=False)
+    except TelegramError as exc:
+        logger.warning("Could not remove an old webhook: %s", exc)
+    await updater.start_polling(
+        poll_interval=0.0,
+        timeout=POLL_TIMEOUT_SECONDS,
+        allowed_updates=["message", "edited_message", "callback_query", "my_chat_member"],
+        drop_pending_updates=False,
+    )
+    logger.info("Polling %s for updates", application.bot.username)
+
+
+async def _stop(application: FitCoachApp) -> None:
+    updater = application.updater
+    if updater is not None and updater.running:
+        await updater.stop()
+    if application.running:
+        try:
+            await asyncio.wait_for(application.stop(), SHUTDOWN_GRACE_SECONDS)
+        except TimeoutError:
+            logger.warning(
+                "Replies still in flight after %.0f s were cut off", SHUTDOWN_GRACE_SECONDS
+            )
+    await application.shutdown()
+    await close_services(application)
+
+
+@contextlib.contextmanager
+def _stop_on_signals(stop: asyncio.Event) -> Any:
+    loop = asyncio.get_running_loop()
+    installed = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+            installed.append(sig)
+        except (NotImplementedError, RuntimeError, ValueError):
+            # Not in the main thread (tests) or not supported here: the caller sets ``stop``.
+            pass
+    try:
+        yield
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)

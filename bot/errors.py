@@ -1,0 +1,59 @@
+"""The one exception tree of FitCoach; every layer raises these and the edges translate them."""
+
+from __future__ import annotations
+
+
+class FitCoachError(Exception):
+    """Root of every error FitCoach raises on purpose."""
+
+
+class ConfigError(FitCoachError):
+    """A setting is missing or malformed; the message names it and the fix."""
+
+
+class UserInputError(FitCoachError):
+    """Something a user typed cannot be accepted; the message is safe to show them.
+
+    ``field`` names what was wrong (``height``, ``weight``...) when there is one.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class AmbiguousInputError(UserInputError):
+    """The input has more than one sensible reading; ask the user instead of guessing."""
+
+
+class StorageError(FitCoachError):
+    """The database could not be reached or refused an operation."""
+
+
+class NotFoundError(FitCoachError):
+    """A looked-up thing (user, exercise, broadcast) does not exist."""
+
+
+class LLMError(FitCoachError):
+    """The language model could not produce an answer."""
+
+
+class LLMTimeoutError(LLMError):
+    """The model did not answer within OPENAI_TIMEOUT (after the client's retries)."""
+
+
+class LLMRateLimitError(LLMError):
+    """The model server kept answering 429 after the client's retries."""
+
+
+class LLMUnavailableError(LLMError):
+    """The model server failed (5xx, connection refused, malformed answer)."""
+
+
+class LLMContextLengthError(LLMError):
+    """The prompt was longer than the model's context window."""
+
+
+class LLMToolsUnsupportedError(LLMError):
+    """The server refused a request because it does not support tool calling."""

@@ -1,0 +1,89 @@
+"""Repository functions on both databases: upsert, cascade delete, conversations and summaries."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.storage import Database
+from bot.storage import conversations as convo
+from bot.storage import users
+
+
+async def test_upsert_inserts_then_updates(database: Database) -> None:
+    async with database.transaction() as session:
+        await users.upsert_user(session, user_id=10, first_name="Ann", language_code="en")
+    async with database.transaction() as session:
+        await users.upsert_user(session, user_id=10, first_name="Anna", language_code="de")
+    async with database.transaction() as session:
+        user = await users.get_user(session, 10)
+        assert user is not None
+        assert (user.first_name, user.language_code, user.units) == ("Anna", "de", "metric")
+        assert user.created_at.tzinfo is not None
+        assert await users.count_users(session) == 1
+
+
+async def test_a_user_who_writes_is_no_longer_blocked(database: Database) -> None:
+    async with database.transaction() as session:
+        await users.upsert_user(session, user_id=11, first_name="Bo")
+        await users.mark_blocked(session, 11, datetime(2026, 1, 1, tzinfo=UTC))
+    async with database.transaction() as session:
+        user = await users.get_user(session, 11)
+        assert user is not None
+        assert user.blocked_at == datetime(2026, 1, 1, tzinfo=UTC)
+        await users.upsert_user(session, user_id=11, first_name="Bo")
+    async with database.transaction() as session:
+        user = await users.get_user(session, 11)
+        assert user is not None
+        assert user.blocked_at is None
+
+
+async def test_delete_user_cascades_to_everything(database: Database) -> None:
+    async with database.transaction() as session:
+        await users.upsert_user(session, user_id=12, first_name="Cy")
+        conversation = await convo.current_conversation(session, 12)
+        message = await convo.add_message(
+            session, user_id=12, conversation_id=conversation.id, role="user", content="hi"
+        )
+        await convo.save_summary(
+            session,
+            conversation_id=conversation.id,
+            content="likes squats",
+            covers_through_message_id=message.id,
+            token_estimate=3,
+        )
+    async with database.transaction() as session:
+        assert await users.delete_user(session, 12)
+    async with database.transaction() as session:
+        assert await users.get_user(session, 12) is None
+        assert await convo.messages_of(session, 12) == []
+        assert await convo.conversations_of(session, 12) == []
+        assert await convo.summaries_of(session, 12) == []
+
+
+async def test_new_conversation_keeps_the_old_one(database: Database) -> None:
+    async with database.transaction() as session:
+        await users.upsert_user(session, user_id=13, first_name="Di")
+        first = await convo.current_conversation(session, 13)
+        await convo.add_message(
+            session, user_id=13, conversation_id=first.id, role="user", content="one"
+        )
+        second = await convo.start_new_conversation(session, 13)
+        await convo.add_message(
+            session, user_id=13, conversation_id=second.id, role="user", content="two"
+        )
+    async with database.transaction() as session:
+        current = await convo.current_conversation(session, 13)
+        assert current.id == second.id != first.id
+        assert [m.content for m in await convo.messages_after(session, current.id)] == ["two"]
+        assert [c.id for c in await convo.conversations_of(session, 13)] == [first.id, second.id]
+        assert len(await convo.messages_of(session, 13)) == 2
+
+
+async def test_save_profile_rejects_unknown_columns(database: Database) -> None:
+    async with database.transaction() as session:
+        await users.upsert_user(session, user_id=14, first_name="Ed")
+        await users.save_profile(session, 14, {"height_cm": 180.0, "weight_kg": 80.0})
+    async with database.transaction() as session:
+        user = await users.get_user(session, 14)
+        assert user is not None
+        assert (user.height_cm, user.weight_kg) == (180.0, 80.0)
