@@ -8,7 +8,6 @@ Create Date: 2026-11-24 01:29:30.133805
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-
 from alembic import op
 
 revision: str = "0001"

@@ -87,3 +87,21 @@ async def test_save_profile_rejects_unknown_columns(database: Database) -> None:
         user = await users.get_user(session, 14)
         assert user is not None
         assert (user.height_cm, user.weight_kg) == (180.0, 80.0)
+
+
+async def test_daily_usage_adds_up_per_user_and_day(database: Database) -> None:
+    from datetime import date
+
+    from bot.storage import usage
+
+    day = date(2026, 11, 24)
+    async with database.transaction() as session:
+        await users.upsert_user(session, user_id=15, first_name="Fay")
+        await users.upsert_user(session, user_id=16, first_name="Gus")
+        await usage.add_usage(session, user_id=15, day=day, prompt_tokens=100, completion_tokens=20)
+        await usage.add_usage(session, user_id=15, day=day, prompt_tokens=50, completion_tokens=5)
+        await usage.add_usage(session, user_id=16, day=day, prompt_tokens=7, completion_tokens=3)
+    async with database.transaction() as session:
+        assert await usage.tokens_used(session, 15, day) == 175
+        assert await usage.tokens_on_day(session, day) == 185
+        assert [row.requests for row in await usage.usage_of(session, 15)] == [2]
