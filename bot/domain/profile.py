@@ -1,0 +1,486 @@
+"""The user's body profile: its enums, the frozen Profile, and parsing of /profile answers.
+
+Parsing is all-or-nothing: a Profile comes back only when every given field was accepted.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import TypeVar
+
+from bot.domain.units import (
+    UnitSystem,
+    format_height,
+    format_waist,
+    format_weight,
+    parse_height,
+    parse_waist,
+    parse_weight,
+)
+from bot.errors import UserInputError
+
+__all__ = [
+    "AGE_RANGE",
+    "FIELDS",
+    "Activity",
+    "BmiScale",
+    "Goal",
+    "Profile",
+    "Sex",
+    "UnitSystem",
+    "format_profile",
+    "parse_age",
+    "parse_field",
+    "parse_profile_args",
+]
+
+AGE_RANGE = (13, 120)
+
+
+class Sex(StrEnum):
+    """Sex as the BMR equation and the CDC growth references use it."""
+
+    MALE = "male"
+    FEMALE = "female"
+
+
+class Goal(StrEnum):
+    """What the user trains for."""
+
+    LOSE = "lose"
+    MAINTAIN = "maintain"
+    GAIN = "gain"
+    STRENGTH = "strength"
+    ENDURANCE = "endurance"
+    GENERAL = "general"
+
+    @property
+    def label(self) -> str:
+        return _GOAL_LABELS[self]
+
+
+class Activity(StrEnum):
+    """The five activity levels that turn BMR into TDEE."""
+
+    SEDENTARY = "sedentary"
+    LIGHT = "light"
+    MODERATE = "moderate"
+    VERY_ACTIVE = "very_active"
+    EXTRA_ACTIVE = "extra_active"
+
+    @property
+    def factor(self) -> float:
+        """The TDEE multiplier of BMR for this level."""
+        return _ACTIVITY_FACTORS[self]
+
+    @property
+    def label(self) -> str:
+        return _ACTIVITY_LABELS[self]
+
+
+class BmiScale(StrEnum):
+    """Which BMI cut-offs apply: WHO standard, or the lower WHO/NICE cut-offs for Asian adults."""
+
+    STANDARD = "standard"
+    ASIAN = "asian"
+
+    @property
+    def label(self) -> str:
+        return _SCALE_LABELS[self]
+
+
+_GOAL_LABELS = {
+    Goal.LOSE: "lose weight",
+    Goal.MAINTAIN: "maintain weight",
+    Goal.GAIN: "gain weight or muscle",
+    Goal.STRENGTH: "build strength",
+    Goal.ENDURANCE: "build endurance",
+    Goal.GENERAL: "general fitness",
+}
+_ACTIVITY_FACTORS = {
+    Activity.SEDENTARY: 1.2,
+    Activity.LIGHT: 1.375,
+    Activity.MODERATE: 1.55,
+    Activity.VERY_ACTIVE: 1.725,
+    Activity.EXTRA_ACTIVE: 1.9,
+}
+_ACTIVITY_LABELS = {
+    Activity.SEDENTARY: "sedentary (little or no exercise)",
+    Activity.LIGHT: "light (exercise 1–3 days/week)",
+    Activity.MODERATE: "moderate (exercise 3–5 days/week)",
+    Activity.VERY_ACTIVE: "very active (hard exercise 6–7 days/week)",
+    Activity.EXTRA_ACTIVE: "extra active (very hard exercise or a physical job)",
+}
+_SCALE_LABELS = {
+    BmiScale.STANDARD: "standard (WHO)",
+    BmiScale.ASIAN: "Asian (WHO 2004 / NICE cut-offs)",
+}
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What FitCoach knows about a user's body, in SI units; every measurement is optional."""
+
+    height_cm: float | None = None
+    weight_kg: float | None = None
+    age: int | None = None
+    sex: Sex | None = None
+    units: UnitSystem = UnitSystem.METRIC
+    goal: Goal | None = None
+    activity: Activity | None = None
+    waist_cm: float | None = None
+    bmi_scale: BmiScale = BmiScale.STANDARD
+
+
+# ---------------------------------------------------------------------------------------------
+# Value parsing
+
+_E = TypeVar("_E", bound=StrEnum)
+
+# Canonical key -> Profile attribute.
+FIELDS: dict[str, str] = {
+    "height": "height_cm",
+    "weight": "weight_kg",
+    "age": "age",
+    "sex": "sex",
+    "units": "units",
+    "goal": "goal",
+    "activity": "activity",
+    "waist": "waist_cm",
+    "bmi_scale": "bmi_scale",
+}
+
+_KEY_ALIASES: dict[str, str] = {
+    **{key: key for key in FIELDS},
+    "ht": "height",
+    "рост": "height",
+    "wt": "weight",
+    "вес": "weight",
+    "возраст": "age",
+    "gender": "sex",
+    "пол": "sex",
+    "unit": "units",
+    "system": "units",
+    "goals": "goal",
+    "цель": "goal",
+    "activity_level": "activity",
+    "level": "activity",
+    "waist_size": "waist",
+    "талия": "waist",
+    "scale": "bmi_scale",
+    "bmi": "bmi_scale",
+    "bmiscale": "bmi_scale",
+}
+
+# Words that clear an optional field.
+_CLEAR = frozenset({"none", "unset", "clear", "not set", "-", "—", "n/a", "нет"})
+
+
+def _canon(text: str) -> str:
+    """Fold case, dashes and underscores so ``Very-Active`` and ``very_active`` match."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = re.sub(r"[_\-–]+", " ", text)
+    return " ".join(text.split()).strip(".!")
+
+
+def _synonyms(table: dict[_E, tuple[str, ...]]) -> dict[str, _E]:
+    return {_canon(word): member for member, words in table.items() for word in words}
+
+
+_SEX_WORDS = _synonyms(
+    {
+        Sex.MALE: ("male", "m", "man", "boy", "masculine", "he", "м", "муж", "мужской", "мужчина"),
+        Sex.FEMALE: (
+            "female",
+            "f",
+            "woman",
+            "girl",
+            "feminine",
+            "she",
+            "ж",
+            "жен",
+            "женский",
+            "женщина",
+        ),
+    }
+)
+_UNITS_WORDS = _synonyms(
+    {
+        UnitSystem.METRIC: ("metric", "si", "kg", "cm", "kg cm", "метрическая", "метрические"),
+        UnitSystem.IMPERIAL: (
+            "imperial",
+            "us",
+            "usa",
+            "us customary",
+            "lb",
+            "lbs",
+            "pounds",
+            "ft",
+            "feet",
+            "lb ft",
+        ),
+    }
+)
+_GOAL_WORDS = _synonyms(
+    {
+        Goal.LOSE: ("lose", "lose weight", "weight loss", "loss", "fat loss", "lose fat", "cut"),
+        Goal.MAINTAIN: ("maintain", "maintain weight", "maintenance", "keep", "stay"),
+        Goal.GAIN: ("gain", "gain weight", "gain muscle", "build muscle", "muscle", "bulk"),
+        Goal.STRENGTH: ("strength", "strong", "get stronger", "stronger", "powerlifting"),
+        Goal.ENDURANCE: ("endurance", "stamina", "cardio", "running"),
+        Goal.GENERAL: ("general", "general fitness", "fitness", "health", "overall", "healthy"),
+    }
+)
+_ACTIVITY_WORDS = _synonyms(
+    {
+        Activity.SEDENTARY: ("sedentary", "inactive", "desk job", "little", "little or none"),
+        Activity.LIGHT: ("light", "lightly active", "lightly", "low"),
+        Activity.MODERATE: ("moderate", "moderately active", "moderately", "medium"),
+        Activity.VERY_ACTIVE: ("very active", "very", "high"),
+        Activity.EXTRA_ACTIVE: (
+            "extra active",
+            "extra",
+            "extremely active",
+            "very high",
+            "athlete",
+        ),
+    }
+)
+_SCALE_WORDS = _synonyms(
+    {
+        BmiScale.STANDARD: ("standard", "who", "default", "normal", "international"),
+        BmiScale.ASIAN: ("asian", "asia", "south asian", "who asian", "nice"),
+    }
+)
+
+
+_LABELS = {
+    "height": "Height",
+    "weight": "Weight",
+    "age": "Age",
+    "sex": "Sex",
+    "units": "Units",
+    "goal": "Goal",
+    "activity": "Activity",
+    "waist": "Waist",
+    "bmi_scale": "BMI scale",
+}
+
+
+def _choice(field: str, value: str, words: dict[str, _E], members: type[_E]) -> _E:
+    found = words.get(_canon(value))
+    if found is None:
+        choices = ", ".join(member.value for member in members)
+        shown = f"“{value.strip()}”" if value.strip() else "nothing"
+        raise UserInputError(
+            f"{_LABELS[field]}: I couldn't read {shown}. Choose one of: {choices}.",
+            field=field,
+        )
+    return found
+
+
+def _parse_sex(value: str) -> Sex:
+    found = _SEX_WORDS.get(_canon(value))
+    if found is None:
+        raise UserInputError(
+            f"Sex: I can only use male or female here (you wrote “{value.strip()}”), because "
+            "the calorie (BMR) formula and the teen BMI charts are calibrated separately for "
+            "male and female bodies. Sex is optional: you can leave it unset (sex=none) and "
+            "FitCoach will simply skip the numbers that need it.",
+            field="sex",
+        )
+    return found
+
+
+_AGE = re.compile(
+    r"(?P<n>[0-9]+)\s*(?:y|yo|y\.o\.|yr|yrs|year|years|years old|лет|год|года)?",
+)
+
+
+def parse_age(text: str) -> int:
+    """Age in whole years (``35``, ``35 years``, ``35 лет``), 13–120."""
+    low, high = AGE_RANGE
+    cleaned = unicodedata.normalize("NFKC", text).strip().lower().rstrip(".!")
+    match = _AGE.fullmatch(cleaned)
+    if match is None:
+        shown = f"“{text.strip()}”" if text.strip() else "nothing"
+        raise UserInputError(
+            f"Age: I couldn't read {shown}. Write your age in whole years, for example 35. "
+            f"Accepted range: {low}–{high}.",
+            field="age",
+        )
+    age = int(match["n"])
+    if age < low:
+        raise UserInputError(
+            f"Age: FitCoach is for people aged {low} and over, so it can't coach you at {age}. "
+            "A parent, a PE teacher or a doctor can help with getting active safely.",
+            field="age",
+        )
+    if age > high:
+        raise UserInputError(
+            f"Age: “{text.strip()}” is above {high}, the oldest age accepted. "
+            "Write your age in whole years, for example 35.",
+            field="age",
+        )
+    return age
+
+
+def _is_clear(value: str) -> bool:
+    return _canon(value) in _CLEAR
+
+
+def _apply(profile: Profile, key: str, text: str) -> Profile:
+    """``profile`` with one field set from ``text`` (a clearing word unsets it).
+
+    Bare numbers are read in ``profile.units``, so applying ``units`` first changes them.
+    """
+    prefer = profile.units
+    clear = _is_clear(text)
+    if clear and key in ("units", "bmi_scale"):
+        default = Profile().units if key == "units" else Profile().bmi_scale
+        raise UserInputError(
+            f"{_LABELS[key]}: this one can't be unset; the default is {default.value}.",
+            field=key,
+        )
+    match key:
+        case "height":
+            return replace(profile, height_cm=None if clear else parse_height(text, prefer))
+        case "weight":
+            return replace(profile, weight_kg=None if clear else parse_weight(text, prefer))
+        case "waist":
+            return replace(profile, waist_cm=None if clear else parse_waist(text, prefer))
+        case "age":
+            return replace(profile, age=None if clear else parse_age(text))
+        case "sex":
+            return replace(profile, sex=None if clear else _parse_sex(text))
+        case "goal":
+            goal = None if clear else _choice("goal", text, _GOAL_WORDS, Goal)
+            return replace(profile, goal=goal)
+        case "activity":
+            activity = None if clear else _choice("activity", text, _ACTIVITY_WORDS, Activity)
+            return replace(profile, activity=activity)
+        case "units":
+            return replace(profile, units=_choice("units", text, _UNITS_WORDS, UnitSystem))
+        case "bmi_scale":
+            scale = _choice("bmi_scale", text, _SCALE_WORDS, BmiScale)
+            return replace(profile, bmi_scale=scale)
+    raise ValueError(f"not a profile key: {key}")
+
+
+def _accepted_keys() -> str:
+    return ", ".join(FIELDS)
+
+
+def _resolve_key(raw: str) -> str:
+    key = _KEY_ALIASES.get(_canon(raw).replace(" ", "_"))
+    if key is None:
+        close = difflib.get_close_matches(raw.lower(), list(FIELDS), n=1)
+        guess = f" (did you mean {close[0]}?)" if close else ""
+        raise UserInputError(
+            f"Unknown key “{raw}”{guess}. Accepted keys: {_accepted_keys()}.", field=raw
+        )
+    return key
+
+
+# ---------------------------------------------------------------------------------------------
+# Public parsing
+
+
+def parse_field(key: str, value: str, current: Profile) -> Profile:
+    """Apply one answer of the guided flow (``key`` may be an alias) to ``current``.
+
+    Raises UserInputError naming the field; ``current`` is never changed (it is frozen).
+    """
+    canonical = _resolve_key(key)
+    return _apply(current, canonical, value)
+
+
+# A key is a word directly followed by "=", not glued to letters before it.
+_KEY = re.compile(r"(?<![^\W\d])(?P<key>[^\W\d][\w]*)\s*=", re.UNICODE)
+
+
+def parse_profile_args(text: str, current: Profile) -> Profile:
+    """Parse ``/profile`` arguments such as ``height=5 ft 11 weight=180 lbs units=imperial``.
+
+    A value runs until the next ``key=``. A ``units=`` given here governs how bare numbers
+    in the same message are read. All-or-nothing: when any part is bad, UserInputError lists
+    every problem (``field`` is the bad keys joined with commas) and nothing is applied.
+    Blank text returns ``current`` unchanged.
+    """
+    if not text.strip():
+        return current
+    matches = list(_KEY.finditer(text))
+    # (position in the text, field, message): problems are reported in the order typed.
+    problems: list[tuple[int, str, str]] = []
+
+    leading = text[: matches[0].start()] if matches else text
+    if leading.strip():
+        problems.append(
+            (
+                0,
+                "format",
+                f"“{leading.strip()}” is not in key=value form; write for example "
+                "height=180cm weight=80kg age=35.",
+            )
+        )
+
+    pairs: list[tuple[int, str, str]] = []
+    seen: set[str] = set()
+    for index, match in enumerate(matches):
+        end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
+        raw_value = text[match.end() : end].strip().rstrip(",;").strip()
+        try:
+            key = _resolve_key(match["key"])
+        except UserInputError as error:
+            problems.append((match.start(), match["key"], error.message))
+            continue
+        if key in seen:
+            problems.append((match.start(), key, f"{key} is given more than once."))
+            continue
+        seen.add(key)
+        pairs.append((match.start(), key, raw_value))
+
+    # units= first, so that bare numbers elsewhere in the message are read in the new system.
+    pairs.sort(key=lambda pair: pair[1] != "units")
+    updated = current
+    for position, key, raw_value in pairs:
+        try:
+            updated = _apply(updated, key, raw_value)
+        except UserInputError as error:
+            problems.append((position, key, error.message))
+
+    if problems:
+        problems.sort(key=lambda problem: problem[0])
+        lines = "\n".join(f"• {message}" for _, _, message in problems)
+        fields = ",".join(dict.fromkeys(field for _, field, _ in problems))
+        raise UserInputError(f"Nothing was changed. Please fix:\n{lines}", field=fields)
+    return updated
+
+
+# ---------------------------------------------------------------------------------------------
+# Display
+
+_NOT_SET = "not set"
+
+
+def format_profile(profile: Profile) -> list[str]:
+    """One ``Label: value`` line per field, in the user's units; missing fields say "not set"."""
+    units = profile.units
+    height = profile.height_cm
+    weight = profile.weight_kg
+    waist = profile.waist_cm
+    return [
+        f"Height: {_NOT_SET if height is None else format_height(height, units)}",
+        f"Weight: {_NOT_SET if weight is None else format_weight(weight, units)}",
+        f"Age: {_NOT_SET if profile.age is None else profile.age}",
+        f"Sex: {_NOT_SET if profile.sex is None else profile.sex.value}",
+        f"Units: {units.value}",
+        f"Goal: {_NOT_SET if profile.goal is None else profile.goal.label}",
+        f"Activity: {_NOT_SET if profile.activity is None else profile.activity.label}",
+        f"Waist: {_NOT_SET if waist is None else format_waist(waist, units)}",
+        f"BMI scale: {profile.bmi_scale.label}",
+    ]
