@@ -1,0 +1,1 @@
+"""Exercise media library: the curated catalog, name lookup and importers for open data."""
