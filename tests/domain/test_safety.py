@@ -197,7 +197,7 @@ def test_most_urgent_category_wins(text: str, category: RedFlagCategory) -> None
         "my   chest\thurts",
         "My chest hurts.",
         "боль в груди",
-        "боль в груди",
+        "БОЛЬ  В  ГРУДИ!",
         "ME DUELE EL PECHO",
         "me duele el pecho",
     ],

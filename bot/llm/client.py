@@ -1,0 +1,441 @@
+"""Chat Completions client: streams text and tool calls from any OpenAI-compatible server.
+
+Every openai error is translated here into the FitCoach ``LLMError`` tree.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, NoReturn
+
+import httpx2
+import openai
+from openai.types.chat import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatCompletionFunctionToolParam,
+    ChatCompletionMessageParam,
+)
+from openai.types.completion_usage import CompletionUsage
+
+from bot.errors import (
+    LLMContextLengthError,
+    LLMError,
+    LLMRateLimitError,
+    LLMTimeoutError,
+    LLMToolsUnsupportedError,
+    LLMUnavailableError,
+)
+
+logger = logging.getLogger(__name__)
+
+Role = Literal["system", "user", "assistant", "tool"]
+
+
+@dataclass(frozen=True, slots=True)
+class ToolSpec:
+    """A function the model may call: its name, what it does, and a JSON schema of its arguments."""
+
+    name: str
+    description: str
+    parameters: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class TextDelta:
+    """A piece of the answer's text, in order."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """A complete tool call whose arguments parsed as a JSON object."""
+
+    id: str
+    name: str
+    arguments: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Token counts the server reported for one request."""
+
+    prompt_tokens: int
+    completion_tokens: int
+
+
+@dataclass(frozen=True, slots=True)
+class Finish:
+    """The last event of a stream: why the model stopped (``stop``, ``length``, ``tool_calls``)."""
+
+    reason: str
+
+
+StreamEvent = TextDelta | ToolCall | Usage | Finish
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMessage:
+    """One message of a chat request.
+
+    ``tool_calls`` is set on an assistant message that called tools; ``tool_call_id`` on the
+    ``tool`` message that answers one of those calls.
+    """
+
+    role: Role
+    content: str
+    tool_calls: tuple[ToolCall, ...] = ()
+    tool_call_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """A whole (non-streamed) answer and its token usage when the server reported it."""
+
+    text: str
+    usage: Usage | None
+
+
+# Servers word these differently: OpenAI, vLLM, llama.cpp, OpenRouter, Anthropic-compatible
+# proxies. Matched against the message, the error code and the raw body together.
+_CONTEXT_LENGTH = re.compile(
+    r"context[_ ]length[_ ]exceeded|maximum context length|too many tokens|prompt is too long"
+    r"|exceeds? the (?:available )?context|context (?:size|window)|exceed_context_size",
+    re.IGNORECASE,
+)
+_TOOLS_UNSUPPORTED = re.compile(
+    r"does not support tools|(?:tools?|tool[_ ]choice|tool use|tool calling|function calling)"
+    r"[^.]{0,40}(?:not|isn't|is not) (?:supported|enabled|available)"
+    r"|not support\w*[^.]{0,20}(?:tools?\b|tool[_ ]choice|tool use|function calling)"
+    r"|support tool use|enable-auto-tool-choice|tool-call-parser|tools param requires",
+    re.IGNORECASE,
+)
+_MAX_DETAIL = 300
+_MAX_COMPLETION_TOKENS = re.compile(r"max_completion_tokens", re.IGNORECASE)
+
+
+class ChatModel:
+    """One chat model behind an OpenAI-compatible Chat Completions endpoint."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        base_url: str | None,
+        model: str,
+        timeout: float,
+        max_retries: int = 2,
+        http_client: httpx2.AsyncClient | None = None,
+    ) -> None:
+        self._model = model
+        # Kept only to scrub it from error texts a server might echo back.
+        self._api_key = api_key
+        # The client retries 408/409/429/5xx and connection errors itself with backoff.
+        self._client = openai.AsyncOpenAI(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            http_client=http_client,
+        )
+
+    @property
+    def model(self) -> str:
+        """The model name sent with every request."""
+        return self._model
+
+    def __repr__(self) -> str:
+        return f"ChatModel(model={self._model!r})"
+
+    async def stream(
+        self, messages: Sequence[ChatMessage], *, tools: Sequence[ToolSpec] | None = None
+    ) -> AsyncIterator[StreamEvent]:
+        """Stream one answer: text deltas, complete tool calls, usage, and a final ``Finish``."""
+        logger.debug(
+            "Streaming chat: model=%s messages=%d tools=%d",
+            self._model,
+            len(messages),
+            len(tools or ()),
+        )
+        calls = _ToolCallAssembler()
+        finish_reason = "unknown"
+        chunks = 0
+        try:
+            response = await self._client.chat.completions.create(
+                model=self._model,
+                messages=_message_params(messages),
+                tools=_tool_params(tools) if tools else openai.omit,
+                stream=True,
+                stream_options={"include_usage": True},
+            )
+            async with response:
+                async for chunk in response:
+                    chunks += 1
+                    for event in _chunk_events(chunk, calls):
+                        if isinstance(event, Finish):
+                            finish_reason = event.reason
+                            # Tool calls are complete once their choice has finished.
+                            for call in calls.drain():
+                                yield call
+                        else:
+                            yield event
+        except openai.OpenAIError as exc:
+            self._raise(exc)
+        except json.JSONDecodeError as exc:
+            logger.warning("Model server sent malformed stream data: %s", exc)
+            raise LLMUnavailableError("The model server sent a malformed stream.") from exc
+        if not chunks:
+            # A proxy's HTML page or an empty body parses as a stream of nothing.
+            raise LLMUnavailableError("The model server sent an empty stream.")
+        # Servers that end the stream without a finish_reason still may have sent calls.
+        for call in calls.drain():
+            yield call
+        yield Finish(finish_reason)
+
+    async def complete(
+        self, messages: Sequence[ChatMessage], *, max_tokens: int | None = None
+    ) -> Completion:
+        """Answer in one piece without streaming (used for summaries)."""
+        logger.debug("Completing chat: model=%s messages=%d", self._model, len(messages))
+        params = _message_params(messages)
+        try:
+            try:
+                response = await self._client.chat.completions.create(
+                    model=self._model,
+                    messages=params,
+                    max_tokens=max_tokens if max_tokens is not None else openai.omit,
+                )
+            except openai.BadRequestError as exc:
+                # Newer OpenAI models refuse max_tokens; most other servers only know it.
+                if max_tokens is None or not _MAX_COMPLETION_TOKENS.search(_error_text(exc)):
+                    raise
+                response = await self._client.chat.completions.create(
+                    model=self._model, messages=params, max_completion_tokens=max_tokens
+                )
+        except openai.OpenAIError as exc:
+            self._raise(exc)
+        # openai hands back the raw text when the body is not JSON (a proxy's error page).
+        if not isinstance(response, ChatCompletion) or not response.choices:
+            raise LLMUnavailableError("The model server sent an unusable answer.")
+        return Completion(
+            text=response.choices[0].message.content or "",
+            usage=_usage(response.usage),
+        )
+
+    async def aclose(self) -> None:
+        """Close the underlying HTTP client."""
+        await self._client.close()
+
+    def _raise(self, exc: openai.OpenAIError) -> NoReturn:
+        error = translate_error(exc, redact=self._api_key)
+        logger.warning(
+            "Model request failed: %s -> %s (%s)",
+            type(exc).__name__,
+            type(error).__name__,
+            error,
+        )
+        if self._api_key and self._api_key in _error_text(exc):
+            # The server echoed the key: a chained traceback would print it in the logs.
+            raise error from None
+        raise error from exc
+
+
+def translate_error(exc: openai.OpenAIError, *, redact: str = "") -> LLMError:
+    """Map an openai exception to the FitCoach ``LLMError`` tree (``redact`` is scrubbed out)."""
+    full_text = _error_text(exc)
+    detail = full_text.replace(redact, "[redacted]") if redact else full_text
+    # Some servers echo the prompt (the user's health details) back in their errors.
+    if len(detail) > _MAX_DETAIL:
+        detail = detail[:_MAX_DETAIL] + "…"
+    if isinstance(exc, openai.APITimeoutError):
+        return LLMTimeoutError("The model did not answer in time.")
+    if isinstance(exc, openai.RateLimitError):
+        return LLMRateLimitError(f"The model server is rate limiting us: {detail}")
+    if isinstance(exc, openai.APIStatusError) and exc.status_code == 408:
+        return LLMTimeoutError("The model server timed out the request.")
+    if isinstance(exc, openai.APIConnectionError):
+        return LLMUnavailableError(f"Could not reach the model server: {detail}")
+    if isinstance(exc, openai.APIStatusError) and exc.status_code >= 500:
+        return LLMUnavailableError(f"The model server failed ({exc.status_code}): {detail}")
+    # Client errors and errors reported inside a stream carry the reason in their text.
+    if isinstance(exc, openai.APIError):
+        if _CONTEXT_LENGTH.search(full_text):
+            return LLMContextLengthError(f"The prompt is too long for the model: {detail}")
+        if _TOOLS_UNSUPPORTED.search(full_text):
+            return LLMToolsUnsupportedError(f"The model server refused tools: {detail}")
+    if isinstance(exc, openai.APIStatusError):
+        if exc.status_code in (401, 403):
+            return LLMError(f"The model server refused our credentials ({exc.status_code}).")
+        if exc.status_code == 404:
+            return LLMError(f"The model or endpoint was not found: {detail}")
+        return LLMError(f"The model server refused the request ({exc.status_code}): {detail}")
+    return LLMUnavailableError(f"The model server sent an unusable answer: {detail}")
+
+
+def _error_text(exc: openai.OpenAIError) -> str:
+    parts = [str(exc)]
+    if isinstance(exc, openai.APIError):
+        if exc.code:
+            parts.append(exc.code)
+        if exc.body is not None and not isinstance(exc.body, str):
+            parts.append(json.dumps(exc.body, default=str, ensure_ascii=False))
+    return " ".join(parts)
+
+
+def _message_params(messages: Iterable[ChatMessage]) -> list[ChatCompletionMessageParam]:
+    params: list[ChatCompletionMessageParam] = []
+    for message in messages:
+        match message.role:
+            case "system":
+                params.append({"role": "system", "content": message.content})
+            case "user":
+                params.append({"role": "user", "content": message.content})
+            case "assistant" if message.tool_calls:
+                params.append(
+                    {
+                        "role": "assistant",
+                        "content": message.content or None,
+                        "tool_calls": [
+                            {
+                                "id": call.id,
+                                "type": "function",
+                                "function": {
+                                    "name": call.name,
+                                    "arguments": json.dumps(call.arguments, ensure_ascii=False),
+                                },
+                            }
+                            for call in message.tool_calls
+                        ],
+                    }
+                )
+            case "assistant":
+                params.append({"role": "assistant", "content": message.content})
+            case "tool":
+                params.append(
+                    {
+                        "role": "tool",
+                        "content": message.content,
+                        "tool_call_id": message.tool_call_id or "",
+                    }
+                )
+    return params
+
+
+def _tool_params(tools: Iterable[ToolSpec]) -> list[ChatCompletionFunctionToolParam]:
+    return [
+        {
+            "type": "function",
+            "function": {
+                "name": tool.name,
+                "description": tool.description,
+                "parameters": dict(tool.parameters),
+            },
+        }
+        for tool in tools
+    ]
+
+
+def _usage(usage: CompletionUsage | None) -> Usage | None:
+    if usage is None:
+        return None
+    return Usage(
+        prompt_tokens=usage.prompt_tokens or 0, completion_tokens=usage.completion_tokens or 0
+    )
+
+
+def _chunk_events(chunk: ChatCompletionChunk, calls: _ToolCallAssembler) -> list[StreamEvent]:
+    events: list[StreamEvent] = []
+    # Only the first choice is asked for (n defaults to 1).
+    for choice in chunk.choices[:1]:
+        delta = choice.delta
+        if delta.content:
+            events.append(TextDelta(delta.content))
+        for position, fragment in enumerate(delta.tool_calls or ()):
+            function = fragment.function
+            # Some servers omit the index when they send each call whole.
+            index = fragment.index if isinstance(fragment.index, int) else position
+            calls.add(
+                index=index,
+                call_id=fragment.id,
+                name=function.name if function else None,
+                arguments=function.arguments if function else None,
+            )
+        if choice.finish_reason:
+            events.append(Finish(choice.finish_reason))
+    usage = _usage(chunk.usage)
+    if usage is not None:
+        events.append(usage)
+    return events
+
+
+@dataclass(slots=True)
+class _PendingCall:
+    id: str | None
+    name: str
+    arguments: list[str] = field(default_factory=list)
+
+
+class _ToolCallAssembler:
+    """Joins streamed tool-call fragments (keyed by index) into whole calls."""
+
+    def __init__(self) -> None:
+        self._pending: dict[int, _PendingCall] = {}
+        self._done: list[_PendingCall] = []
+
+    def add(
+        self, *, index: int, call_id: str | None, name: str | None, arguments: str | None
+    ) -> None:
+        pending = self._pending.get(index)
+        # A fresh id at a busy index means the server reused the index for a new call.
+        if pending is not None and call_id and pending.id and call_id != pending.id:
+            self._done.append(pending)
+            pending = None
+        if pending is None:
+            pending = _PendingCall(id=call_id, name="")
+            self._pending[index] = pending
+        if call_id and not pending.id:
+            pending.id = call_id
+        # Names arrive whole in practice; a few servers repeat them on every fragment.
+        if name and not pending.name.endswith(name):
+            pending.name += name
+        if arguments:
+            pending.arguments.append(arguments)
+
+    def drain(self) -> list[ToolCall]:
+        pending = self._done + [self._pending[index] for index in sorted(self._pending)]
+        self._done = []
+        self._pending = {}
+        calls: list[ToolCall] = []
+        for number, call in enumerate(pending):
+            parsed = _parse_arguments(call)
+            if parsed is not None:
+                calls.append(
+                    ToolCall(id=call.id or f"call_{number}", name=call.name, arguments=parsed)
+                )
+        return calls
+
+
+def _parse_arguments(call: _PendingCall) -> dict[str, Any] | None:
+    if not call.name:
+        logger.warning("Skipping a tool call without a name")
+        return None
+    raw = "".join(call.arguments).strip()
+    if not raw:
+        return {}
+    try:
+        value: object = json.loads(raw)
+        # Some models encode the arguments object twice.
+        if isinstance(value, str):
+            value = json.loads(value)
+    except json.JSONDecodeError:
+        logger.warning("Skipping tool call %s: its arguments are not valid JSON", call.name)
+        return None
+    if not isinstance(value, dict):
+        logger.warning("Skipping tool call %s: its arguments are not a JSON object", call.name)
+        return None
+    return value
