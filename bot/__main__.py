@@ -1,16 +1,21 @@
-"""`python -m bot [run|migrate]`: build settings, hand them down, start."""
+"""`python -m bot [run|migrate|catalog]`: build settings, hand them down, start."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError, FitCoachError
 from bot.logs import configure_logging
+
+# PTB 22 reports RetryAfter.retry_after as a timedelta with this set (and warns without it).
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 logger = logging.getLogger("bot")
 
@@ -20,13 +25,60 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="migrate the database, then run the bot (the default)")
     commands.add_parser("migrate", help="bring the database schema to the newest revision")
+    catalog = commands.add_parser(
+        "catalog", help="merge open exercise data into the database's catalog (DATABASE_URL only)"
+    )
+    imports = catalog.add_subparsers(dest="catalog_command", required=True)
+    wger = imports.add_parser(
+        "import-wger", help="names, muscles and CC-licensed demos from the wger REST API"
+    )
+    wger.add_argument("--base-url", type=_http_url, default="https://wger.de", help="wger server")
+    wger.add_argument("--page-size", type=_page_size, default=100, help="exercises per request")
+    free = imports.add_parser(
+        "import-free-exercise-db", help="text and metadata from a yuhonas/free-exercise-db export"
+    )
+    free.add_argument("file", type=Path, help="its dist/exercises.json (or a folder of entries)")
     return parser
+
+
+def _http_url(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise argparse.ArgumentTypeError(f"{value!r} is not an http(s) URL")
+    return value.rstrip("/")
+
+
+def _page_size(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 1000:
+        raise argparse.ArgumentTypeError("must be a whole number from 1 to 1000")
+    return int(value)
+
+
+def _catalog(args: argparse.Namespace) -> int:
+    """Run one catalog import; it needs DATABASE_URL only, not the bot's token."""
+    from bot.config import database_url_from_env
+    from bot.services.catalog_import import run_import
+
+    configure_logging(logging.WARNING)
+    wger = args.catalog_command == "import-wger"
+    report = asyncio.run(
+        run_import(
+            database_url_from_env(),
+            "wger" if wger else "free-exercise-db",
+            path=None if wger else args.file,
+            base_url=args.base_url if wger else "https://wger.de",
+            page_size=args.page_size if wger else 100,
+        )
+    )
+    print(report.summary())
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "run"
     try:
+        if command == "catalog":
+            return _catalog(args)
         settings = load_settings()
         _setup_logging(settings)
         from bot import app

@@ -9,13 +9,22 @@ import signal
 from typing import Any
 
 from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.config import Settings
 from bot.errors import ConfigError, FitCoachError
 from bot.handlers import register_handlers
+from bot.handlers.admin import start_broadcasts, stop_broadcasts
+from bot.handlers.commands import set_command_menu
 from bot.handlers.concurrency import PerChatUpdateProcessor
 from bot.handlers.context import BotData, Context
+from bot.handlers.ratelimit import PriorityRateLimiter
+from bot.handlers.webhook import WebhookServer, build_web_app, derive_secret, webhook_path
+from bot.llm.client import ChatModel
+from bot.services.broadcast import BroadcastService
+from bot.services.coach import CoachService
+from bot.services.limits import SlidingWindowLimiter
+from bot.services.media import MediaService, seed_catalog
 from bot.services.registry import Services
 from bot.services.users import UserService
 from bot.storage import Database
@@ -40,7 +49,7 @@ def build_application(settings: Settings) -> FitCoachApp:
         .base_url(f"{api_url}/bot")
         .base_file_url(f"{api_url}/file/bot")
         .context_types(context_types)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(PriorityRateLimiter(bulk_rate=settings.broadcast_rate, max_retries=3))
         .concurrent_updates(PerChatUpdateProcessor())
         .connection_pool_size(64)
         .get_updates_read_timeout(POLL_TIMEOUT_SECONDS + 5)
@@ -59,22 +68,45 @@ async def open_services(application: FitCoachApp) -> None:
     settings = application.bot_data.settings
     assert settings is not None
     database = Database(settings.database_url)
-    application.bot_data.services = Services(database=database, users=UserService(database))
+    model = ChatModel(
+        api_key=settings.openai_api_key.get_secret_value() or "not-set",
+        base_url=settings.openai_base_url,
+        model=settings.openai_model,
+        timeout=settings.openai_timeout,
+    )
+    media = await MediaService.open(database)
+    application.bot_data.services = Services(
+        database=database,
+        model=model,
+        users=UserService(database),
+        coach=CoachService(
+            database,
+            model,
+            history_budget=settings.history_token_budget,
+            daily_token_limit=settings.daily_token_limit,
+            demos=media,
+        ),
+        media=media,
+        limits=SlidingWindowLimiter(settings.user_messages_per_minute, 60.0),
+        broadcast=BroadcastService(database),
+    )
 
 
 async def close_services(application: FitCoachApp) -> None:
     services = application.bot_data.services
     if services is not None:
         application.bot_data.services = None
+        await services.broadcast.stop()
         await services.aclose()
 
 
 async def migrate(settings: Settings) -> None:
-    """Check the database answers, then bring its schema to the newest revision."""
+    """Check the database answers, bring its schema to the newest revision, seed the catalog."""
     database = Database(settings.database_url)
     try:
         await database.check()
         await upgrade(database.engine)
+        await seed_catalog(database)
         logger.info("Database %s is at the newest schema", database.description)
     finally:
         await database.dispose()
@@ -88,26 +120,37 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     try:
         await application.initialize()
     except InvalidToken as exc:
+        await application.bot.shutdown()  # getMe failed after the HTTP clients opened
         raise ConfigError(
             "Telegram refused TELEGRAM_BOT_TOKEN (401 Unauthorized): copy the token again from "
             "@BotFather (/token) into TELEGRAM_BOT_TOKEN."
         ) from exc
     except NetworkError as exc:
+        await application.bot.shutdown()
         raise FitCoachError(
             f"cannot reach the Telegram Bot API at {settings.telegram_api_url}: {exc.message}"
         ) from exc
+    webhook: WebhookServer | None = None
     try:
         await open_services(application)
         await application.start()
-        await _start_updates(application)
+        start_broadcasts(application)  # resumes broadcasts a restart interrupted
+        await set_command_menu(application.bot, settings.admin_ids)
+        webhook = await _start_updates(application, settings)
         with _stop_on_signals(stop):
             await stop.wait()
         logger.info("Stopping: finishing replies in flight (up to %.0f s)", SHUTDOWN_GRACE_SECONDS)
     finally:
-        await _stop(application)
+        await _stop(application, webhook)
 
 
-async def _start_updates(application: FitCoachApp) -> None:
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+
+
+async def _start_updates(application: FitCoachApp, settings: Settings) -> WebhookServer | None:
+    """Poll by default; with WEBHOOK_URL, serve the webhook and /healthz and register it."""
+    if settings.webhook_url:
+        return await _start_webhook(application, settings, settings.webhook_url)
     updater = application.updater
     assert updater is not None
     try:
@@ -117,13 +160,42 @@ async def _start_updates(application: FitCoachApp) -> None:
     await updater.start_polling(
         poll_interval=0.0,
         timeout=POLL_TIMEOUT_SECONDS,
-        allowed_updates=["message", "edited_message", "callback_query", "my_chat_member"],
+        allowed_updates=ALLOWED_UPDATES,
         drop_pending_updates=False,
     )
     logger.info("Polling %s for updates", application.bot.username)
+    return None
 
 
-async def _stop(application: FitCoachApp) -> None:
+async def _start_webhook(application: FitCoachApp, settings: Settings, url: str) -> WebhookServer:
+    token = settings.telegram_bot_token.get_secret_value()
+    secret = (
+        settings.webhook_secret.get_secret_value()
+        if settings.webhook_secret is not None
+        else derive_secret(token)
+    )
+    path = webhook_path(url)
+    server = WebhookServer(build_web_app(application, secret=secret, path=path), settings.port)
+    await server.start()
+    try:
+        await application.bot.set_webhook(
+            url=url,
+            secret_token=secret,
+            allowed_updates=ALLOWED_UPDATES,
+            drop_pending_updates=False,
+            max_connections=40,
+        )
+    except TelegramError as exc:
+        await server.stop()
+        raise FitCoachError(f"Telegram refused WEBHOOK_URL {url}: {exc.message}") from exc
+    logger.info("Webhook set: Telegram posts to %s; listening on port %d", url, settings.port)
+    return server
+
+
+async def _stop(application: FitCoachApp, webhook: WebhookServer | None) -> None:
+    if webhook is not None:
+        await webhook.stop()  # no new updates; Telegram redelivers what it could not post
+    await stop_broadcasts(application)  # before the bot's HTTP client closes
     updater = application.updater
     if updater is not None and updater.running:
         await updater.stop()

@@ -12,7 +12,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot.errors import ConfigError
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///fitcoach.db"
-_TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+_TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{8,}$")
 _SUPPORTED_DRIVERS = {"sqlite+aiosqlite", "postgresql+asyncpg"}
 _DRIVER_ALIASES = {
     "sqlite": "sqlite+aiosqlite",

@@ -57,3 +57,7 @@ class LLMContextLengthError(LLMError):
 
 class LLMToolsUnsupportedError(LLMError):
     """The server refused a request because it does not support tool calling."""
+
+
+class ImportSourceError(FitCoachError):
+    """An exercise data source (the wger API, a free-exercise-db file) could not be read."""

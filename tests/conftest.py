@@ -1,8 +1,11 @@
-"""Shared fixtures: databases (SQLite always, PostgreSQL when TEST_DATABASE_URL is set), settings."""
+"""Shared fixtures: SQLite always, PostgreSQL when TEST_DATABASE_URL is set, and settings."""
 
 from __future__ import annotations
 
 import os
+
+# RetryAfter.retry_after as a timedelta, as the bot runs it (PTB warns otherwise).
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -15,8 +18,9 @@ from sqlalchemy.engine import make_url
 from bot.config import Settings
 from bot.storage import Database
 from bot.storage.migrate import upgrade
+from tests.fakes.telegram import TEST_TOKEN
 
-#PLUGIN pytest_plugins = ["tests.fakes.plugin"]
+pytest_plugins = ["tests.fakes.plugin"]
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 BACKENDS = ["sqlite", "postgresql"]
@@ -59,7 +63,9 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         yield f"sqlite+aiosqlite:///{tmp_path / 'fitcoach.db'}"
         return
     if not TEST_DATABASE_URL:
-        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (set by .ci/run when a server answers)")
+        pytest.skip(
+            "PostgreSQL tests need TEST_DATABASE_URL (set by .ci/run when a server answers)"
+        )
     url, name = await _fresh_postgres_url()
     try:
         yield url
@@ -81,9 +87,6 @@ async def database(database_url: str) -> AsyncIterator[Database]:
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'fitcoach.db'}"
-
-
-TEST_TOKEN = "123456:TEST-token-for-the-loopback-fake"
 
 
 @pytest.fixture

@@ -5,15 +5,53 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, TypeHandler
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
-from bot.handlers import commands
+from bot.handlers import admin, chat, commands, exercises, profile_flow
 from bot.handlers.errors import on_error
+from bot.handlers.users import record_user
 
 
 def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Attach every handler; group -1 records the sender before any other handler runs."""
-    application.add_handler(TypeHandler(Update, commands.record_user), group=-1)
-    application.add_handler(CommandHandler("start", commands.start))
-    application.add_handler(CommandHandler("help", commands.help_command))
+    application.add_handler(TypeHandler(Update, record_user), group=-1)
+    admin.register(application)
+    exercises.register(application)  # /setmedia: before chat's media and unknown commands
+    for name, callback in (
+        ("start", commands.start),
+        ("help", commands.help_command),
+        ("profile", commands.profile),
+        ("bmi", commands.bmi),
+        ("units", commands.units),
+        ("reset", commands.reset),
+        ("forget", commands.forget),
+        ("export", commands.export),
+        ("exercise", exercises.exercise),
+        ("credits", exercises.credits),
+    ):
+        application.add_handler(CommandHandler(name, callback))
+    application.add_handler(CallbackQueryHandler(profile_flow.on_button, pattern=r"^pf:"))
+    application.add_handler(CallbackQueryHandler(commands.forget_button, pattern=r"^forget:"))
+    application.add_handler(CallbackQueryHandler(exercises.on_button, pattern=r"^ex:"))
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, chat.edited))
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, chat.chat)
+    )
+    application.add_handler(
+        MessageHandler(
+            filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
+            chat.other_content,
+        )
+    )
+    # Last in its group: any command nobody above took (admin commands for non-admins too).
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, commands.unknown_command)
+    )
     application.add_error_handler(on_error)

@@ -37,6 +37,11 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotD
         return services
 
     @property
+    def user_state(self) -> dict[Any, Any]:
+        """Per-user scratch state kept in memory (empty and throwaway for user-less updates)."""
+        return self.user_data if self.user_data is not None else {}
+
+    @property
     def settings(self) -> Settings:
         settings = self.bot_data.settings
         if settings is None:

@@ -14,13 +14,31 @@ logger = logging.getLogger(__name__)
 APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
 
 
+def describe_update(update: object) -> str:
+    """Which update failed, for the log: its kind, user and chat, never what the user wrote."""
+    if not isinstance(update, Update):
+        return "a job or an update of unknown shape"
+    kind = next(
+        (name for name in Update.ALL_TYPES if getattr(update, name, None) is not None), "update"
+    )
+    user = update.effective_user.id if update.effective_user is not None else None
+    chat = update.effective_chat.id if update.effective_chat is not None else None
+    return f"update {update.update_id} ({kind}) from user {user} in chat {chat}"
+
+
 async def on_error(update: object, context: Context) -> None:
     """Log the failure with its traceback and apologise to the user, never showing the error."""
-    logger.error("Error while handling an update", exc_info=context.error)
+    logger.error("Error while handling %s", describe_update(update), exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     if isinstance(context.error, Forbidden):
-        return
+        return  # the user blocked the bot: nobody to apologise to
+    try:
+        if update.callback_query is not None:
+            # Stop the button's spinner; it fails harmlessly if the tap was answered already.
+            await update.callback_query.answer()
+    except TelegramError as exc:
+        logger.debug("The tap was answered already: %s", exc)
     try:
         await context.bot.send_message(update.effective_chat.id, APOLOGY)
     except TelegramError as exc:

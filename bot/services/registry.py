@@ -4,16 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.llm.client import ChatModel
+from bot.services.broadcast import BroadcastService
+from bot.services.coach import CoachService
+from bot.services.limits import SlidingWindowLimiter
+from bot.services.media import MediaService
 from bot.services.users import UserService
 from bot.storage import Database
 
 
 @dataclass
 class Services:
-    """Every use case the handlers may call, sharing one database."""
+    """Every use case the handlers may call, sharing one database and one model client."""
 
     database: Database
+    model: ChatModel
     users: UserService
+    coach: CoachService
+    media: MediaService
+    limits: SlidingWindowLimiter
+    broadcast: BroadcastService
 
     async def aclose(self) -> None:
+        await self.model.aclose()
         await self.database.dispose()

@@ -3,9 +3,25 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
+from bot.domain.metrics import BodyReport, body_report
+from bot.domain.profile import (
+    Activity,
+    BmiScale,
+    Goal,
+    Profile,
+    Sex,
+    UnitSystem,
+    parse_field,
+    parse_profile_args,
+)
 from bot.storage import Database
+from bot.storage import conversations as conversation_rows
+from bot.storage import usage as usage_rows
 from bot.storage import users as user_rows
 
 # A user's names rarely change; rewriting them on every message would cost a write per update.
@@ -24,8 +40,40 @@ class UserInfo:
     chat_id: int | None = None
 
 
+def profile_from_row(row: Any) -> Profile:
+    """The domain profile from a stored user row (or an empty profile for None)."""
+    if row is None:
+        return Profile()
+    return Profile(
+        height_cm=row.height_cm,
+        weight_kg=row.weight_kg,
+        age=row.age,
+        sex=Sex(row.sex) if row.sex else None,
+        units=UnitSystem(row.units) if row.units else UnitSystem.METRIC,
+        goal=Goal(row.goal) if row.goal else None,
+        activity=Activity(row.activity) if row.activity else None,
+        waist_cm=row.waist_cm,
+        bmi_scale=BmiScale(row.bmi_scale) if row.bmi_scale else BmiScale.STANDARD,
+    )
+
+
+def profile_columns(profile: Profile) -> dict[str, Any]:
+    """Profile fields as storage columns (SI units, enum values as text)."""
+    return {
+        "height_cm": profile.height_cm,
+        "weight_kg": profile.weight_kg,
+        "age": profile.age,
+        "sex": profile.sex.value if profile.sex else None,
+        "units": profile.units.value,
+        "goal": profile.goal.value if profile.goal else None,
+        "activity": profile.activity.value if profile.activity else None,
+        "waist_cm": profile.waist_cm,
+        "bmi_scale": profile.bmi_scale.value,
+    }
+
+
 class UserService:
-    """Records users and keeps their profiles."""
+    """Records users and keeps their profiles; exports and erases everything about them."""
 
     def __init__(self, database: Database) -> None:
         self._database = database
@@ -37,6 +85,10 @@ class UserService:
         now = time.monotonic()
         if seen is not None and seen[0] == info and now - seen[1] < _RECORD_REFRESH_SECONDS:
             return
+        await self._upsert(info)
+        self._recorded[info.user_id] = (info, now)
+
+    async def _upsert(self, info: UserInfo) -> None:
         async with self._database.transaction() as session:
             await user_rows.upsert_user(
                 session,
@@ -47,7 +99,98 @@ class UserService:
                 language_code=info.language_code,
                 chat_id=info.chat_id,
             )
-        self._recorded[info.user_id] = (info, now)
 
-    def forget_cached(self, user_id: int) -> None:
+    async def profile(self, user_id: int) -> Profile:
+        async with self._database.transaction() as session:
+            return profile_from_row(await user_rows.get_user(session, user_id))
+
+    async def body_report(self, user_id: int) -> tuple[Profile, BodyReport]:
+        profile = await self.profile(user_id)
+        return profile, body_report(profile)
+
+    async def update_profile(self, info: UserInfo, arguments: str) -> Profile:
+        """Apply ``key=value`` arguments all-or-nothing; a UserInputError changes nothing."""
+        return await self._change(info, lambda current: parse_profile_args(arguments, current))
+
+    async def set_field(self, info: UserInfo, key: str, value: str) -> Profile:
+        """Apply one answer of the guided flow."""
+        return await self._change(info, lambda current: parse_field(key, value, current))
+
+    async def _change(self, info: UserInfo, change: Callable[[Profile], Profile]) -> Profile:
+        async with self._database.transaction() as session:
+            row = await user_rows.get_user(session, info.user_id)
+            if row is None:
+                await user_rows.upsert_user(
+                    session, user_id=info.user_id, first_name=info.first_name
+                )
+            updated = change(profile_from_row(row))
+            await user_rows.save_profile(session, info.user_id, profile_columns(updated))
+        return updated
+
+    async def forget(self, user_id: int) -> bool:
+        """Delete every row about the user; they are a stranger to the bot afterwards."""
         self._recorded.pop(user_id, None)
+        async with self._database.transaction() as session:
+            return await user_rows.delete_user(session, user_id)
+
+    async def export(self, user_id: int) -> dict[str, Any]:
+        """Everything stored about the user, as a JSON-ready document."""
+        async with self._database.transaction() as session:
+            row = await user_rows.get_user(session, user_id)
+            if row is None:
+                return {"user": None, "conversations": [], "daily_usage": []}
+            conversations = await conversation_rows.conversations_of(session, user_id)
+            messages = await conversation_rows.messages_of(session, user_id)
+            summaries = await conversation_rows.summaries_of(session, user_id)
+            usage = await usage_rows.usage_of(session, user_id)
+        by_conversation: dict[int, list[dict[str, Any]]] = {c.id: [] for c in conversations}
+        for message in messages:
+            by_conversation.setdefault(message.conversation_id, []).append(
+                {
+                    "role": message.role,
+                    "content": message.content,
+                    "created_at": _iso(message.created_at),
+                }
+            )
+        summary_of: dict[int, str] = {}
+        for summary in summaries:
+            summary_of[summary.conversation_id] = summary.content
+        user_fields = {
+            "telegram_id": row.id,
+            "first_name": row.first_name,
+            "last_name": row.last_name,
+            "username": row.username,
+            "language_code": row.language_code,
+            "created_at": _iso(row.created_at),
+            "updated_at": _iso(row.updated_at),
+            "last_seen_at": _iso(row.last_seen_at),
+            "blocked_at": _iso(row.blocked_at),
+            "profile": profile_columns(profile_from_row(row)),
+        }
+        return {
+            "exported_at": _iso(datetime.now(UTC)),
+            "user": user_fields,
+            "conversations": [
+                {
+                    "id": c.id,
+                    "started_at": _iso(c.started_at),
+                    "ended_at": _iso(c.ended_at),
+                    "summary": summary_of.get(c.id),
+                    "messages": by_conversation.get(c.id, []),
+                }
+                for c in conversations
+            ],
+            "daily_usage": [
+                {
+                    "day": u.day.isoformat(),
+                    "prompt_tokens": u.prompt_tokens,
+                    "completion_tokens": u.completion_tokens,
+                    "requests": u.requests,
+                }
+                for u in usage
+            ],
+        }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()

@@ -1,0 +1,84 @@
+"""Free text goes to the coach; other kinds of messages get a short helpful answer."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatType
+
+from bot.handlers import profile_flow
+from bot.handlers.context import Context
+from bot.handlers.exercises import send_demos
+from bot.handlers.render import StreamingReply
+from bot.handlers.users import addressed_to_bot, user_info
+from bot.services.coach import ChatRequest
+
+logger = logging.getLogger(__name__)
+
+UNSUPPORTED = {
+    "sticker": "Nice sticker! I read text only: tell me what you'd like to work on.",
+    "location": "Thanks, but I don't use locations. Tell me where you train (home, gym, park) "
+    "and I'll fit the plan to it.",
+    "photo": "I can't look at photos yet. Describe what you'd like me to check, in words.",
+    "voice": "I can't listen to voice notes yet. Please type your question.",
+    "video": "I can't watch videos yet. Describe the movement in words and I'll help.",
+    "document": "I can't open files. Paste the text you want me to read into the chat.",
+    "other": "I understand text messages. Type your question and I'll help.",
+}
+EDITED = (
+    "I saw your edit. I answer new messages only, so send the corrected text as a new "
+    "message if you'd like a new answer."
+)
+
+
+async def chat(update: Update, context: Context) -> None:
+    """Answer free text as the coach, streaming the answer and then the demos."""
+    message = update.effective_message
+    if message is None or message.text is None or update.effective_user is None:
+        return
+    if await profile_flow.take_typed_answer(update, context):
+        return
+    if not addressed_to_bot(message, context.bot.username, context.bot.id):
+        return
+    text = message.text
+    if context.bot.username:
+        text = text.replace(f"@{context.bot.username}", "").strip() or text
+    private = message.chat.type == ChatType.PRIVATE
+    async with StreamingReply(
+        context.bot, message.chat_id, private=private, draft_id=message.message_id
+    ) as stream:
+        reply = await context.services.coach.reply(
+            ChatRequest(user=user_info(update), text=text), stream
+        )
+        await stream.finish(reply.text)
+    if reply.demos:
+        await send_demos(context, message.chat_id, reply.demos)
+
+
+async def other_content(update: Update, context: Context) -> None:
+    """Answer stickers, locations, photos, voice notes and files with what to do instead."""
+    message = update.effective_message
+    if message is None or message.chat.type != ChatType.PRIVATE:
+        return
+    # Telegram duplicates a GIF as a document for old clients, so animations come first.
+    kind = next(
+        (
+            name
+            for name in ("animation", "sticker", "location", "photo", "voice", "video", "document")
+            if getattr(message, name, None)
+        ),
+        "other",
+    )
+    await message.reply_text(UNSUPPORTED["video" if kind == "animation" else kind])
+
+
+async def edited(update: Update, context: Context) -> None:
+    """Say once that edits are not re-answered (re-answering would fork the conversation)."""
+    message = update.edited_message
+    if message is None or message.chat.type != ChatType.PRIVATE:
+        return
+    if context.user_state.get("edit_hint_shown"):
+        return
+    context.user_state["edit_hint_shown"] = True
+    await context.bot.send_message(message.chat_id, EDITED, reply_to_message_id=message.message_id)

@@ -1,0 +1,301 @@
+"""Replies to Telegram messages: HTML split under the limits, plain fallback, streaming."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from types import TracebackType
+from typing import Any
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, Message
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import BadRequest, TelegramError
+
+from bot.handlers.formatting import (
+    html_to_plain,
+    markdown_to_html,
+    split_html,
+    split_text,
+    truncate_html,
+)
+
+logger = logging.getLogger(__name__)
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+# Drafts (private chats) may change about once a second. Groups are held to 20 messages a
+# minute by Telegram, edits included, so a streamed group answer is edited every 3 s at most.
+PRIVATE_DRAFT_INTERVAL = 1.0
+GROUP_EDIT_INTERVAL = 3.0
+# The typing status lasts about 5 s; repeat it while the model has not written anything yet.
+TYPING_REPEAT = 4.5
+# The first draft waits this long: an answer finished by then needs only its final message,
+# which saves a request per answer when many users write at once.
+FIRST_SHOW_DELAY = 0.5
+
+
+def _entities_refused(error: BadRequest) -> bool:
+    text = error.message.lower()
+    return any(sign in text for sign in ("can't parse entities", "can't find end", "start tag"))
+
+
+async def send_html(
+    bot: Any,
+    chat_id: int,
+    html: str,
+    *,
+    reply_markup: InlineKeyboardMarkup | None = None,
+    reply_to: int | None = None,
+) -> list[Message]:
+    """Send HTML in as many messages as needed; a part Telegram refuses goes as plain text."""
+    chunks = split_html(html) or ["…"]
+    sent: list[Message] = []
+    for index, chunk in enumerate(chunks):
+        last = index == len(chunks) - 1
+        markup = reply_markup if last else None
+        reply = reply_to if index == 0 else None
+        try:
+            sent.append(
+                await bot.send_message(
+                    chat_id,
+                    chunk,
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=NO_PREVIEW,
+                    reply_markup=markup,
+                    reply_to_message_id=reply,
+                    allow_sending_without_reply=True,
+                )
+            )
+        except BadRequest as error:
+            if not _entities_refused(error):
+                raise
+            logger.warning("Telegram refused the HTML (%s); sending plain text", error.message)
+            sent.extend(await send_plain(bot, chat_id, html_to_plain(chunk), reply_markup=markup))
+    return sent
+
+
+async def send_plain(
+    bot: Any, chat_id: int, text: str, *, reply_markup: InlineKeyboardMarkup | None = None
+) -> list[Message]:
+    parts = split_text(text) or ["…"]
+    sent = []
+    for index, part in enumerate(parts):
+        markup = reply_markup if index == len(parts) - 1 else None
+        sent.append(
+            await bot.send_message(
+                chat_id, part, link_preview_options=NO_PREVIEW, reply_markup=markup
+            )
+        )
+    return sent
+
+
+async def send_markdown(bot: Any, chat_id: int, markdown: str, **kwargs: Any) -> list[Message]:
+    return await send_html(bot, chat_id, markdown_to_html(markdown), **kwargs)
+
+
+def _not_modified(error: BadRequest) -> bool:
+    return "not modified" in error.message.lower()
+
+
+def _message_gone(error: BadRequest) -> bool:
+    text = error.message.lower()
+    return any(sign in text for sign in ("not found", "can't be edited", "message_id_invalid"))
+
+
+async def edit_html(
+    bot: Any,
+    query: CallbackQuery,
+    html: str,
+    *,
+    reply_markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Replace the text of the message under a tapped button.
+
+    A double tap asks for the text already shown: nothing to do. A message that is gone (or
+    too old to edit) is replaced by a new one, so the tap is never lost.
+    """
+    try:
+        await query.edit_message_text(
+            html,
+            parse_mode=ParseMode.HTML,
+            link_preview_options=NO_PREVIEW,
+            reply_markup=reply_markup,
+        )
+    except BadRequest as error:
+        if _not_modified(error):
+            return
+        if not _message_gone(error) or query.message is None:
+            raise
+        await send_html(bot, query.message.chat.id, html, reply_markup=reply_markup)
+
+
+async def edit_buttons(
+    bot: Any,
+    query: CallbackQuery,
+    reply_markup: InlineKeyboardMarkup | None,
+    *,
+    html_if_gone: str | None = None,
+) -> None:
+    """Replace the buttons under a tapped message (the same rules as ``edit_html``).
+
+    When the message is gone, ``html_if_gone`` is sent with the buttons; without it the tap
+    has nothing left to change.
+    """
+    try:
+        await query.edit_message_reply_markup(reply_markup)
+    except BadRequest as error:
+        if _not_modified(error):
+            return
+        if not _message_gone(error) or query.message is None:
+            raise
+        if html_if_gone is not None:
+            await send_html(bot, query.message.chat.id, html_if_gone, reply_markup=reply_markup)
+
+
+def caption_html(html: str) -> str:
+    """HTML shortened to Telegram's caption limit, still valid."""
+    return truncate_html(html)
+
+
+class StreamingReply:
+    """Shows an answer while the model writes it, then leaves the final formatted message.
+
+    Private chats get a live draft (``sendMessageDraft``) at most once a second; groups get
+    one message edited every few seconds. A short private answer costs two requests: the
+    typing action and the final message; a longer one adds a draft about every second.
+    """
+
+    def __init__(self, bot: Any, chat_id: int, *, private: bool, draft_id: int) -> None:
+        self._bot = bot
+        self._chat_id = chat_id
+        self._private = private
+        self._draft_id = draft_id or 1
+        self._interval = PRIVATE_DRAFT_INTERVAL if private else GROUP_EDIT_INTERVAL
+        self._latest = ""
+        self._shown = ""
+        self._changed = asyncio.Event()
+        self._message: Message | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._drafts_work = True
+        self._busy = False
+        self._closing = False
+        self.requests = 0
+
+    async def __aenter__(self) -> StreamingReply:
+        self._task = asyncio.create_task(self._run(), name=f"stream-{self._chat_id}")
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._stop()
+
+    async def partial(self, text: str) -> None:
+        """Take the answer so far; the background task shows it at the allowed pace."""
+        self._latest = text
+        self._changed.set()
+
+    async def finish(
+        self, markdown: str, *, reply_markup: InlineKeyboardMarkup | None = None
+    ) -> list[Message]:
+        """Stop streaming and send (or, in groups, edit in) the complete formatted answer."""
+        await self._stop()
+        html = markdown_to_html(markdown)
+        if self._message is None:
+            return await send_html(self._bot, self._chat_id, html, reply_markup=reply_markup)
+        chunks = split_html(html) or ["…"]
+        first, rest = chunks[0], chunks[1:]
+        try:
+            await self._message.edit_text(
+                first,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+                reply_markup=None if rest else reply_markup,
+            )
+        except BadRequest as error:
+            if "not modified" not in error.message.lower():
+                if not _entities_refused(error):
+                    raise
+                await self._message.edit_text(html_to_plain(first)[:4096])
+        sent = [self._message]
+        if rest:
+            sent.extend(
+                await send_html(self._bot, self._chat_id, "".join(rest), reply_markup=reply_markup)
+            )
+        return sent
+
+    async def _stop(self) -> None:
+        task, self._task = self._task, None
+        if task is None:
+            return
+        self._closing = True
+        if self._busy:
+            # A draft or edit is on its way: cancelling could let it land after the final
+            # message and overwrite it, so let it finish (the loop ends right after).
+            self._changed.set()
+            await task
+            return
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    async def _run(self) -> None:
+        await self._typing()
+        while True:
+            try:
+                await asyncio.wait_for(self._changed.wait(), TYPING_REPEAT)
+            except TimeoutError:
+                if not self._shown:
+                    await self._typing()
+                continue
+            if self._private and not self._shown:
+                await asyncio.sleep(FIRST_SHOW_DELAY)
+            self._changed.clear()
+            if self._closing:
+                return
+            if self._latest != self._shown:
+                self._busy = True
+                try:
+                    await self._show(self._latest)
+                finally:
+                    self._busy = False
+            if self._closing:
+                return
+            await asyncio.sleep(self._interval)
+
+    async def _typing(self) -> None:
+        try:
+            self.requests += 1
+            await self._bot.send_chat_action(self._chat_id, ChatAction.TYPING)
+        except TelegramError as error:
+            logger.debug("Typing action failed: %s", error)
+
+    async def _show(self, text: str) -> None:
+        html = truncate_html(markdown_to_html(text), 4000)
+        if not html.strip():
+            return
+        self._shown = text
+        try:
+            self.requests += 1
+            if self._private and self._drafts_work:
+                await self._bot.send_message_draft(
+                    self._chat_id, self._draft_id, html, parse_mode=ParseMode.HTML
+                )
+            elif self._message is None:
+                self._message = await self._bot.send_message(
+                    self._chat_id, html, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
+                )
+            else:
+                await self._message.edit_text(
+                    html, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
+                )
+        except BadRequest as error:
+            if self._private and self._drafts_work and "draft" in error.message.lower():
+                # An older server without drafts: fall back to one edited message.
+                self._drafts_work = False
+            logger.debug("Streaming update refused: %s", error.message)
+        except TelegramError as error:
+            logger.debug("Streaming update failed: %s", error)

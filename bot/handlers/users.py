@@ -1,0 +1,70 @@
+"""Who sent an update, recorded before any other handler runs, and the inbound rate limit."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Message, Update
+from telegram.constants import ChatType
+from telegram.ext import ApplicationHandlerStop
+
+from bot.handlers.context import Context
+from bot.services.users import UserInfo
+
+logger = logging.getLogger(__name__)
+
+SLOW_DOWN = (
+    "You're sending messages faster than I can coach. Please wait about {seconds} s; "
+    "I'll answer what you send after that."
+)
+
+
+def addressed_to_bot(message: Message, bot_username: str | None, bot_id: int) -> bool:
+    """Private messages, and in groups commands, mentions of the bot and replies to it."""
+    if message.chat.type == ChatType.PRIVATE:
+        return True
+    text = message.text or message.caption or ""
+    if text.startswith("/"):
+        return True
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
+        return True
+    return bool(bot_username) and f"@{bot_username}".lower() in text.lower()
+
+
+def user_info(update: Update) -> UserInfo:
+    """The sender as the services know them."""
+    user = update.effective_user
+    if user is None:
+        raise ValueError("update without a user")
+    chat = update.effective_chat
+    private_chat = chat.id if chat is not None and chat.type == ChatType.PRIVATE else None
+    return UserInfo(
+        user_id=user.id,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        username=user.username,
+        language_code=user.language_code,
+        chat_id=private_chat,
+    )
+
+
+async def record_user(update: Update, context: Context) -> None:
+    """Remember who wrote and hold back a user who floods the bot."""
+    user = update.effective_user
+    if user is None or user.is_bot:
+        return
+    if update.my_chat_member is not None:
+        return  # block/unblock updates are handled by their own handler
+    await context.services.users.record(user_info(update))
+    message = update.message
+    if message is None or not addressed_to_bot(message, context.bot.username, context.bot.id):
+        return  # group chatter the bot ignores anyway costs nothing and needs no warning
+    limiter = context.services.limits
+    if limiter.allow(user.id):
+        return
+    logger.info("User %s is over the message rate limit", user.id)
+    if limiter.should_warn(user.id):
+        seconds = max(1, round(limiter.retry_after(user.id)))
+        await message.reply_text(SLOW_DOWN.format(seconds=seconds))
+    raise ApplicationHandlerStop
