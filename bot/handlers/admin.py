@@ -1,0 +1,439 @@
+"""Admin commands: /broadcast with its preview, progress and report, /stats, and block tracking.
+
+Only ids in ADMIN_IDS are admins. Anyone else sending an admin command gets the unknown-command
+answer from the handler further down; the attempt is logged here.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Final
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ExtBot,
+    filters,
+)
+
+from bot.handlers.context import Context
+from bot.handlers.formatting import escape
+from bot.services.broadcast import (
+    BotStats,
+    BroadcastContent,
+    BroadcastProgress,
+    BroadcastState,
+    BroadcastSummary,
+    DeliveryOutcome,
+    SendResult,
+)
+
+logger = logging.getLogger(__name__)
+
+ADMIN_COMMANDS: Final = ("broadcast", "stats")
+# Runs before every other group, and only logs: refused admin commands still reach the
+# unknown-command handler, so a non-admin cannot tell admin commands exist.
+AUDIT_GROUP: Final = -10
+BULK: Final = {"bulk": True}
+BAR_WIDTH: Final = 20
+CALLBACK_PATTERN: Final = r"^bc:(send|cancel):\d+$"
+
+USAGE = (
+    "To send a message to everyone: write /broadcast followed by your text, "
+    "or reply to any message (a photo, a video, formatted text...) with /broadcast."
+)
+CANNOT_COPY = (
+    "I can't copy that message. Reply to a regular message, or write /broadcast followed by "
+    "your text."
+)
+ALREADY_DONE = "This broadcast was already sent or cancelled."
+DRAFT_CANCELLED = "Cancelled. Nothing was sent."
+
+_COMMAND_PREFIX = re.compile(r"^/[A-Za-z0-9_]+(?:@[A-Za-z0-9_]+)?(?:\s+|$)")
+# Telegram's wording when the recipient is gone for good: counted as a block, never retried.
+_CHAT_GONE = ("chat not found", "user not found", "peer_id_invalid")
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering (plain text: nothing here needs escaping)
+
+
+def people(count: int) -> str:
+    return "1 person" if count == 1 else f"{count:,} people"
+
+
+def progress_bar(fraction: float, width: int = BAR_WIDTH) -> str:
+    """``[█████░░░░░] 50%``; never shows 100% before everything is done."""
+    fraction = min(max(fraction, 0.0), 1.0)
+    filled = round(fraction * width)
+    percent = int(fraction * 100)  # rounded down: 99.6% is not done
+    return f"[{'█' * filled}{'░' * (width - filled)}] {percent}%"
+
+
+def time_left(seconds: float | None) -> str:
+    if seconds is None:
+        return "estimating the time left"
+    if seconds < 60:
+        return f"about {max(1, round(seconds))} s left"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"about {minutes} min left"
+    return f"about {minutes // 60} h {minutes % 60} min left"
+
+
+def _state_word(state: BroadcastState) -> str:
+    return {
+        BroadcastState.DRAFT: "draft",
+        BroadcastState.SENDING: "sending",
+        BroadcastState.DONE: "finished",
+        BroadcastState.CANCELLED: "stopped",
+    }[state]
+
+
+def render_progress(progress: BroadcastProgress) -> str:
+    """The admin's live progress message."""
+    lines = [
+        f"Broadcast #{progress.broadcast_id}: {_state_word(progress.state)}",
+        progress_bar(progress.fraction),
+        f"Sent {progress.sent:,} · blocked {progress.blocked:,} · failed {progress.failed:,} · "
+        f"remaining {progress.pending:,}",
+    ]
+    if progress.state is BroadcastState.SENDING:
+        lines.append(f"{progress.rate:.1f} messages/s · {time_left(progress.eta_seconds)}")
+    return "\n".join(lines)
+
+
+def render_report(progress: BroadcastProgress) -> str:
+    """The message that tells the admin a broadcast ended."""
+    counts = (
+        f"delivered to {people(progress.sent)}, {progress.blocked:,} blocked the bot, "
+        f"{progress.failed:,} failed"
+    )
+    if progress.state is BroadcastState.CANCELLED:
+        return (
+            f"Broadcast #{progress.broadcast_id} was stopped: {counts}, "
+            f"{progress.pending:,} not sent."
+        )
+    return f"Broadcast #{progress.broadcast_id} finished: {counts}."
+
+
+def _summary_line(summary: BroadcastSummary) -> str:
+    when = summary.created_at.strftime("%d %b %H:%M")
+    line = (
+        f"#{summary.broadcast_id}, {when}: {_state_word(summary.state)} · "
+        f"delivered {summary.sent:,} · blocked {summary.blocked:,} · failed {summary.failed:,}"
+    )
+    if summary.pending:
+        left = "not sent" if summary.state is BroadcastState.CANCELLED else "remaining"
+        line += f" · {left} {summary.pending:,}"
+    return line
+
+
+def render_stats(stats: BotStats) -> str:
+    """/stats as plain text."""
+    lines = [
+        "FitCoach stats (days in UTC)",
+        "",
+        f"Users: {stats.users_total:,}",
+        f"Active in the last 7 days: {stats.active_7d:,}",
+        f"Blocked the bot: {stats.blocked:,}",
+        "",
+        f"Messages from users today: {stats.messages_today:,}",
+        f"Messages from users in the last 7 days: {stats.messages_7d:,}",
+        f"Model tokens today: {stats.tokens_today:,}",
+        "",
+    ]
+    if stats.broadcasts:
+        lines.append("Recent broadcasts:")
+        lines.extend(_summary_line(summary) for summary in stats.broadcasts)
+    else:
+        lines.append("No broadcasts yet.")
+    return "\n".join(lines)
+
+
+def _panel_keyboard(broadcast_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("Send", callback_data=f"bc:send:{broadcast_id}"),
+                InlineKeyboardButton("Cancel", callback_data=f"bc:cancel:{broadcast_id}"),
+            ]
+        ]
+    )
+
+
+def _stop_keyboard(broadcast_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton("Cancel", callback_data=f"bc:cancel:{broadcast_id}")]]
+    )
+
+
+def broadcast_text_html(message: Message) -> str:
+    """The text after ``/broadcast``, as Telegram HTML keeping the admin's formatting."""
+    if not message.text:
+        return ""
+    html_text = message.text_html
+    match = _COMMAND_PREFIX.match(html_text)
+    if match is None:
+        # Formatting starts before the command ends: keep the words, drop the formatting.
+        parts = message.text.split(maxsplit=1)
+        return escape(parts[1].strip()) if len(parts) > 1 else ""
+    return html_text[match.end() :].strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# The port the broadcast service drives
+
+
+class TelegramBroadcastPort:
+    """Sends broadcast copies as bulk traffic and keeps the admin's progress message current.
+
+    Never raises: every Telegram answer becomes a ``SendResult`` or a logged warning.
+    """
+
+    def __init__(self, bot: ExtBot[dict[str, Any]]) -> None:
+        self._bot = bot
+        self._shown: dict[int, str] = {}
+
+    async def send_copy(self, chat_id: int, content: BroadcastContent) -> SendResult:
+        try:
+            if content.text_html is not None:
+                await self._bot.send_message(
+                    chat_id, content.text_html, parse_mode=ParseMode.HTML, rate_limit_args=BULK
+                )
+            else:
+                assert content.source_chat_id is not None
+                assert content.source_message_id is not None
+                await self._bot.copy_message(
+                    chat_id=chat_id,
+                    from_chat_id=content.source_chat_id,
+                    message_id=content.source_message_id,
+                    rate_limit_args=BULK,
+                )
+        except Forbidden as exc:  # blocked the bot, or deleted their account
+            return SendResult(DeliveryOutcome.BLOCKED, exc.message)
+        except BadRequest as exc:
+            gone = any(sign in exc.message.lower() for sign in _CHAT_GONE)
+            return SendResult(
+                DeliveryOutcome.BLOCKED if gone else DeliveryOutcome.FAILED, exc.message
+            )
+        except RetryAfter as exc:  # still flooded after the limiter's retries
+            return SendResult(DeliveryOutcome.RETRY, str(exc))
+        except NetworkError as exc:  # timeouts, connection errors, Telegram's 5xx
+            return SendResult(DeliveryOutcome.RETRY, exc.message)
+        except TelegramError as exc:
+            return SendResult(DeliveryOutcome.FAILED, exc.message)
+        return SendResult(DeliveryOutcome.SENT)
+
+    async def show_progress(self, progress: BroadcastProgress) -> None:
+        if progress.panel_message_id is None:
+            return
+        text = render_progress(progress)
+        if self._shown.get(progress.broadcast_id) == text:
+            return  # Telegram refuses an edit that changes nothing
+        markup = None if progress.finished else _stop_keyboard(progress.broadcast_id)
+        try:
+            await self._bot.edit_message_text(
+                text,
+                chat_id=progress.admin_chat_id,
+                message_id=progress.panel_message_id,
+                reply_markup=markup,
+            )
+        except BadRequest as exc:
+            if "not modified" not in exc.message.lower():
+                logger.warning("Could not update broadcast progress: %s", exc.message)
+        except TelegramError as exc:
+            logger.warning("Could not update broadcast progress: %s", exc)
+        if progress.finished:
+            self._shown.pop(progress.broadcast_id, None)
+        else:
+            self._shown[progress.broadcast_id] = text
+
+    async def send_report(self, progress: BroadcastProgress) -> None:
+        reply = (
+            ReplyParameters(progress.panel_message_id, allow_sending_without_reply=True)
+            if progress.panel_message_id is not None
+            else None
+        )
+        try:
+            await self._bot.send_message(
+                progress.admin_chat_id, render_report(progress), reply_parameters=reply
+            )
+        except TelegramError as exc:
+            logger.warning("Could not send the broadcast report: %s", exc)
+
+
+# ---------------------------------------------------------------------------------------------
+# Handlers
+
+
+def _is_admin(update: Update, context: Context) -> bool:
+    user = update.effective_user
+    return user is not None and user.id in context.settings.admin_ids
+
+
+async def broadcast_command(update: Update, context: Context) -> None:
+    """Preview a broadcast (text after the command, or the replied-to message) with buttons."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None or not _is_admin(update, context):
+        return
+    source = message.reply_to_message
+    if source is not None:
+        content = BroadcastContent(source_chat_id=message.chat_id, source_message_id=source.id)
+        try:
+            await context.bot.copy_message(message.chat_id, message.chat_id, source.id)
+        except TelegramError as exc:
+            logger.info("Broadcast preview refused: %s", exc)
+            await message.reply_text(CANNOT_COPY)
+            return
+    else:
+        text_html = broadcast_text_html(message)
+        if not text_html:
+            await message.reply_text(USAGE)
+            return
+        content = BroadcastContent(text_html=text_html)
+        await message.reply_text(text_html, parse_mode=ParseMode.HTML)
+    draft = await context.services.broadcast.create(
+        admin_id=user.id, admin_chat_id=message.chat_id, content=content
+    )
+    await message.reply_text(
+        f"That's the preview above. Send it to {people(draft.recipients)}?",
+        reply_markup=_panel_keyboard(draft.broadcast_id),
+    )
+
+
+async def broadcast_button(update: Update, context: Context) -> None:
+    """Send or cancel a broadcast from the buttons under its preview or progress."""
+    query = update.callback_query
+    if query is None or query.data is None or query.message is None:
+        return
+    if not _is_admin(update, context):
+        user = update.effective_user
+        logger.warning("Broadcast button pressed by non-admin %s", user.id if user else None)
+        await query.answer()
+        return
+    _, action, raw_id = query.data.split(":")
+    broadcast_id = int(raw_id)
+    service = context.services.broadcast
+    panel = query.message
+    if action == "send":
+        progress = await service.confirm(broadcast_id, panel_message_id=panel.message_id)
+        if progress is None:
+            await query.answer(ALREADY_DONE)
+            return
+        try:
+            await query.answer(f"Sending to {people(progress.total)}.")
+            await context.bot.edit_message_text(
+                render_progress(progress),
+                chat_id=panel.chat.id,
+                message_id=panel.message_id,
+                reply_markup=_stop_keyboard(broadcast_id),
+            )
+        finally:
+            service.wake()
+        return
+    progress = await service.cancel(broadcast_id)
+    if progress is None:
+        await query.answer(ALREADY_DONE)
+        return
+    if progress.started:
+        # The sender stops within a moment and posts the final counts itself.
+        await query.answer("Stopping the broadcast.")
+        return
+    await query.answer("Cancelled.")
+    await context.bot.edit_message_text(
+        DRAFT_CANCELLED, chat_id=panel.chat.id, message_id=panel.message_id
+    )
+
+
+async def stats_command(update: Update, context: Context) -> None:
+    """Show users, messages, today's model tokens and recent broadcasts."""
+    message = update.effective_message
+    if message is None or not _is_admin(update, context):
+        return
+    stats = await context.services.broadcast.stats()
+    await message.reply_text(render_stats(stats))
+
+
+async def chat_member_changed(update: Update, context: Context) -> None:
+    """Remember that a user blocked the bot (or came back), so broadcasts skip them."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != ChatType.PRIVATE:
+        return
+    status = change.new_chat_member.status
+    if status == ChatMemberStatus.BANNED:
+        await context.services.broadcast.set_blocked(change.from_user.id, True)
+    elif status == ChatMemberStatus.MEMBER:
+        await context.services.broadcast.set_blocked(change.from_user.id, False)
+
+
+async def log_refused(update: Update, context: Context) -> None:
+    """Log an admin command from someone who may not use it; the usual reply follows."""
+    message = update.effective_message
+    user = update.effective_user
+    command = (message.text or "").split(maxsplit=1)[0] if message is not None else "?"
+    chat = update.effective_chat
+    logger.warning(
+        "Refused admin command %s from user %s in chat %s",
+        command[:64],
+        user.id if user is not None else None,
+        chat.id if chat is not None else None,
+    )
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Add the admin handlers; call before the catch-all unknown-command handler."""
+    settings = application.bot_data.settings
+    admin_ids = sorted(settings.admin_ids) if settings is not None else []
+    # An empty ADMIN_IDS matches nobody (allow_empty is False).
+    admins = filters.User(user_id=admin_ids) & filters.ChatType.PRIVATE
+    messages = filters.UpdateType.MESSAGE
+    application.add_handler(CommandHandler("broadcast", broadcast_command, admins & messages))
+    application.add_handler(CommandHandler("stats", stats_command, admins & messages))
+    application.add_handler(CallbackQueryHandler(broadcast_button, pattern=CALLBACK_PATTERN))
+    application.add_handler(
+        ChatMemberHandler(chat_member_changed, ChatMemberHandler.MY_CHAT_MEMBER)
+    )
+    application.add_handler(
+        CommandHandler(list(ADMIN_COMMANDS), log_refused, messages & ~admins),
+        group=AUDIT_GROUP,
+    )
+
+
+def start_broadcasts(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Start the broadcast sender (it resumes unfinished broadcasts); after application.start()."""
+    services = application.bot_data.services
+    if services is not None:
+        services.broadcast.start(TelegramBroadcastPort(application.bot))
+
+
+async def stop_broadcasts(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Stop the broadcast sender before the bot closes its connections."""
+    services = application.bot_data.services
+    if services is not None:
+        await services.broadcast.stop()
+
+
+__all__ = [
+    "TelegramBroadcastPort",
+    "broadcast_text_html",
+    "register",
+    "render_progress",
+    "render_report",
+    "render_stats",
+    "start_broadcasts",
+    "stop_broadcasts",
+]
