@@ -82,6 +82,7 @@ _VIDEO_SUFFIXES: Final = (".mp4",)
 _MAX_CUES: Final = 5
 _MIN_CUES: Final = 3
 _MAX_CUE_CHARS: Final = 140
+MAX_SLUG_CHARS: Final = 50
 # token_set_ratio at or above which an unmatched import is held back as a likely variant.
 NEAR_DUPLICATE: Final = 85.0
 
@@ -457,6 +458,9 @@ def _cues_from(instructions: Iterable[str]) -> list[str]:
 
 def _free_slug(base: str, taken: set[str]) -> str:
     base = re.sub(r"[^a-z0-9-]+", "", base).strip("-") or "exercise"
+    if len(base) > MAX_SLUG_CHARS:
+        # Slugs travel in 64-byte button data and an 80-character column: cut at a hyphen.
+        base = base[: MAX_SLUG_CHARS + 1].rsplit("-", 1)[0].strip("-") or base[:MAX_SLUG_CHARS]
     slug, suffix = base, 2
     while slug in taken:
         slug, suffix = f"{base}-{suffix}", suffix + 1

@@ -148,3 +148,104 @@ class DailyUsage(Base):
     prompt_tokens: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     completion_tokens: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     requests: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class Broadcast(Base):
+    """One admin message to every reachable user: a draft until confirmed, then sent by one worker.
+
+    ``owner`` and ``lease_expires_at`` form a lease: only the instance holding an unexpired
+    lease sends, so several bot instances never send the same broadcast twice.
+    """
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    admin_id: Mapped[int] = mapped_column(BigInteger)
+    admin_chat_id: Mapped[int] = mapped_column(BigInteger)
+    # Either HTML text, or a message to copy (with its media and formatting).
+    text_html: Mapped[str | None] = mapped_column(Text)
+    source_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    source_message_id: Mapped[int | None] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), default="draft", server_default="draft")
+    total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    panel_message_id: Mapped[int | None] = mapped_column(Integer)
+    owner: Mapped[str | None] = mapped_column(String(64))
+    lease_expires_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now(), index=True)
+    started_at: Mapped[datetime | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+
+
+class BroadcastDelivery(Base):
+    """One recipient of a broadcast; its state is committed as soon as the send is answered."""
+
+    __tablename__ = "broadcast_deliveries"
+    __table_args__ = (Index("ix_broadcast_deliveries_broadcast_id_state", "broadcast_id", "state"),)
+
+    broadcast_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("broadcasts.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    state: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    error: Mapped[str | None] = mapped_column(String(200))
+    sent_at: Mapped[datetime | None] = mapped_column()
+
+
+class CatalogExercise(Base):
+    """One exercise of the catalog: seeded from the packaged file or added by an importer.
+
+    ``data`` holds the catalog entry without its media, as JSON text; media live in
+    ``exercise_media``. Names an importer found are kept apart in ``extra_aliases``, so a
+    changed catalog file replaces ``data`` without losing them.
+    """
+
+    __tablename__ = "exercises"
+
+    slug: Mapped[str] = mapped_column(String(80), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    data: Mapped[str] = mapped_column(Text)
+    extra_aliases: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
+    # "catalog" (the packaged file), "wger" or "free-exercise-db".
+    origin: Mapped[str] = mapped_column(String(32))
+    # Hash of the file's entry when last seeded: an unchanged entry is left as it is.
+    seed_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+
+
+class ExerciseMedia(Base):
+    """One demo of an exercise (by URL or Telegram file_id) with its licence and author.
+
+    ``telegram_file_id`` caches the id Telegram gave the first send by URL; ``failing_at``
+    marks a URL Telegram refused, which is skipped from then on.
+    """
+
+    __tablename__ = "exercise_media"
+    __table_args__ = (
+        # Unique indexes rather than constraints: NULLs never collide, so a URL item and a
+        # file_id item of the same exercise each stay unique in their own column.
+        Index("uq_exercise_media_exercise_slug_url", "exercise_slug", "url", unique=True),
+        Index("uq_exercise_media_exercise_slug_file_id", "exercise_slug", "file_id", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    exercise_slug: Mapped[str] = mapped_column(
+        String(80), ForeignKey("exercises.slug", ondelete="CASCADE", onupdate="CASCADE")
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    url: Mapped[str | None] = mapped_column(String(2048))
+    file_id: Mapped[str | None] = mapped_column(String(256))
+    license: Mapped[str] = mapped_column(String(64))
+    author: Mapped[str] = mapped_column(String(256))
+    source_page: Mapped[str | None] = mapped_column(String(2048))
+    title: Mapped[str | None] = mapped_column(String(256))
+    # "catalog", "admin", "wger" or "free-exercise-db"; seeding touches "catalog" rows only.
+    origin: Mapped[str] = mapped_column(String(32))
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    telegram_file_id: Mapped[str | None] = mapped_column(String(256))
+    failing_at: Mapped[datetime | None] = mapped_column()
+    failure: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())

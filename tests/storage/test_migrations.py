@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from bot.storage import Database
 from bot.storage.migrate import current_revision, downgrade, head_revision, upgrade
 from bot.storage.models import Base

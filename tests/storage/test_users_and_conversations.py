@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.storage import Database
+from bot.storage import Database, users
 from bot.storage import conversations as convo
-from bot.storage import users
 
 
 async def test_upsert_inserts_then_updates(database: Database) -> None:

@@ -1,0 +1,383 @@
+"""The exercise catalog as the bot uses it: stored in the database, looked up in memory.
+
+Lookups (``find``, ``mentioned``, ``lookup``) run over an in-memory catalog built from the
+database at start; each demo's send state (file_id cache, failures) lives in the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any, Final, cast, get_args
+
+from pydantic import ValidationError
+
+from bot.errors import NotFoundError
+from bot.media.catalog import (
+    Catalog,
+    Exercise,
+    MediaItem,
+    MediaKind,
+    attribution,
+    load_catalog,
+    normalise_name,
+)
+from bot.media.lookup import (
+    LookupResult,
+    by_muscle,
+    find_exercise,
+    mentioned_exercises,
+    muscle_groups,
+)
+from bot.storage import Database
+from bot.storage import exercises as rows
+
+logger = logging.getLogger(__name__)
+
+OWNER_LICENSE: Final = "Provided by the owner"
+_KINDS: Final = frozenset(get_args(MediaKind))
+_KIND_LABEL: Final = {"animation": "Animation", "video": "Video", "photo": "Image"}
+
+
+@dataclass(frozen=True)
+class Demo:
+    """One stored demo of an exercise, ready to send: by cached file_id if known, else its URL."""
+
+    id: int
+    exercise_slug: str
+    kind: MediaKind
+    url: str | None
+    file_id: str | None
+    cached_file_id: str | None
+    license: str
+    author: str
+    source_page: str | None = None
+    title: str | None = None
+    origin: str = rows.CATALOG
+
+    @property
+    def source(self) -> str:
+        """What to hand Telegram: a file_id when there is one, else the URL."""
+        source = self.cached_file_id or self.file_id or self.url
+        if source is None:  # the database never stores an item without a location
+            raise ValueError(f"demo {self.id} has neither file_id nor URL")
+        return source
+
+    @property
+    def by_url(self) -> bool:
+        """Whether sending it fetches the URL (so Telegram's answer has a file_id to cache)."""
+        return self.cached_file_id is None and self.file_id is None
+
+    @property
+    def needs_credit(self) -> bool:
+        """CC BY and CC BY-SA ask for attribution wherever the work is shown."""
+        return self.license.startswith("CC-BY")
+
+    def credit(self) -> str:
+        """One line crediting title, author, licence and source."""
+        if self.license == OWNER_LICENSE:
+            return f"{_KIND_LABEL[self.kind]} by {self.author}, provided by the owner"
+        item = MediaItem.model_construct(
+            kind=self.kind,
+            url=self.url,
+            file_id=self.file_id,
+            license=self.license,
+            author=self.author,
+            source_page=self.source_page,
+            title=self.title,
+        )
+        return attribution(item)
+
+    def without_cache(self) -> Demo:
+        """The same demo, to be sent by its URL again."""
+        return replace(self, cached_file_id=None)
+
+
+@dataclass(frozen=True)
+class Credit:
+    """A demo and the exercise it shows, for /credits."""
+
+    exercise: Exercise
+    demo: Demo
+
+
+class MediaService:
+    """The exercise catalog: lookups by name, by muscle and in the coach's answers, and demos.
+
+    ``find`` and ``mentioned`` (the coach's DemoFinder) return only exercises with a demo to
+    show, so the model is never told a demo follows when none can.
+    """
+
+    def __init__(
+        self,
+        database: Database,
+        catalog: Catalog,
+        with_demos: Iterable[str],
+        sources: Iterable[str] = (),
+    ) -> None:
+        self._database = database
+        self._catalog = catalog
+        self._with_demos = set(with_demos)
+        self._sources = frozenset(sources)
+
+    @classmethod
+    async def open(cls, database: Database) -> MediaService:
+        """Load the stored catalog; an empty database is seeded from the packaged file first."""
+        async with database.transaction() as session:
+            exercises = await rows.all_exercises(session)
+            media = await rows.all_media(session)
+        if not exercises:
+            logger.info("No stored exercise catalog: seeding it from the packaged file")
+            await seed_catalog(database)
+            async with database.transaction() as session:
+                exercises = await rows.all_exercises(session)
+                media = await rows.all_media(session)
+        catalog = build_catalog(exercises, media)
+        with_demos = {item.exercise_slug for item in media if item.failing_at is None}
+        logger.info("Exercise catalog: %d exercises, %d with demos", len(catalog), len(with_demos))
+        sources = {row.origin for row in exercises} - {rows.CATALOG}
+        return cls(database, catalog, with_demos & {ex.slug for ex in catalog}, sources)
+
+    @property
+    def catalog(self) -> Catalog:
+        return self._catalog
+
+    # --- lookups (in memory) ----------------------------------------------------------------
+
+    def lookup(self, query: str) -> LookupResult:
+        """The exercise a user's query names, or suggestions."""
+        return find_exercise(self._catalog, query)
+
+    def exercise(self, slug: str) -> Exercise | None:
+        return self._catalog.get(slug)
+
+    def has_demo(self, slug: str) -> bool:
+        return slug in self._with_demos
+
+    def find(self, name: str) -> Exercise | None:
+        """The exercise a name means, when the match is confident and it has a demo to show."""
+        exercise = find_exercise(self._catalog, name).exercise
+        return exercise if exercise is not None and self.has_demo(exercise.slug) else None
+
+    def mentioned(self, text: str, limit: int) -> list[Exercise]:
+        """Exercises with demos named in free text, in order of appearance, at most ``limit``."""
+        named = mentioned_exercises(self._catalog, text, len(self._catalog))
+        return [exercise for exercise in named if self.has_demo(exercise.slug)][:limit]
+
+    def muscle_groups(self) -> list[str]:
+        return muscle_groups(self._catalog)
+
+    def by_muscle(self, group: str) -> list[Exercise]:
+        """Exercises for a muscle group as written; UserInputError for an unknown group."""
+        return by_muscle(self._catalog, group)
+
+    # --- demos (in the database) ------------------------------------------------------------
+
+    async def demos_for(self, exercise: Exercise) -> list[Demo]:
+        """The exercise's demos that are not failing, first choice first."""
+        async with self._database.transaction() as session:
+            stored = await rows.media_of(session, exercise.slug)
+        demos = [demo for demo in (_demo(item) for item in stored) if demo is not None]
+        if demos:
+            self._with_demos.add(exercise.slug)
+        else:
+            self._with_demos.discard(exercise.slug)
+        return demos
+
+    async def remember_file_id(self, demo: Demo, file_id: str) -> None:
+        """Cache the file_id of a demo sent by URL: later sends go by file_id."""
+        async with self._database.transaction() as session:
+            await rows.remember_file_id(session, demo.id, file_id)
+
+    async def forget_file_id(self, demo: Demo) -> None:
+        """Drop a cached file_id Telegram refused; the next send goes by URL again."""
+        async with self._database.transaction() as session:
+            await rows.forget_file_id(session, demo.id)
+
+    async def mark_failing(self, demo: Demo, reason: str) -> None:
+        """Mark a demo Telegram refused; it is skipped from then on."""
+        logger.warning("Demo %d of %s marked failing: %s", demo.id, demo.exercise_slug, reason)
+        async with self._database.transaction() as session:
+            await rows.mark_failing(session, demo.id, reason, datetime.now(UTC))
+            remaining = await rows.media_of(session, demo.exercise_slug)
+        if not remaining:
+            self._with_demos.discard(demo.exercise_slug)
+
+    async def set_admin_media(self, slug: str, kind: MediaKind, file_id: str, author: str) -> Demo:
+        """Store an admin's upload as the first choice for an exercise.
+
+        Raises NotFoundError when the slug is not in the catalog.
+        """
+        if slug not in self._catalog:
+            raise NotFoundError(f"no exercise with slug {slug!r}")
+        async with self._database.transaction() as session:
+            stored = await rows.add_admin_media(
+                session,
+                slug,
+                kind=kind,
+                file_id=file_id,
+                author=author.strip() or "the owner",
+                license=OWNER_LICENSE,
+            )
+        self._with_demos.add(slug)
+        demo = _demo(stored)
+        assert demo is not None  # the kind was checked by the type
+        return demo
+
+    async def credits(self) -> list[Credit]:
+        """Every demo that is shown, with its exercise's name, in catalog order."""
+        async with self._database.transaction() as session:
+            stored = await rows.all_media(session, include_failing=False)
+        order = {exercise.slug: index for index, exercise in enumerate(self._catalog)}
+        credits = []
+        for item in stored:
+            exercise = self._catalog.get(item.exercise_slug)
+            demo = _demo(item)
+            if exercise is not None and demo is not None:
+                credits.append(Credit(exercise=exercise, demo=demo))
+        # sorted() is stable: within an exercise the demos keep their sending priority.
+        return sorted(credits, key=lambda credit: order[credit.exercise.slug])
+
+    @property
+    def sources(self) -> frozenset[str]:
+        """Where exercises other than ours came from ("wger", "free-exercise-db")."""
+        return self._sources
+
+
+# --- catalog <-> rows ---------------------------------------------------------------------------
+
+
+def exercise_record(exercise: Exercise) -> rows.ExerciseRecord:
+    """The storage shape of a catalog exercise."""
+    data = exercise.model_dump(mode="json", exclude={"slug", "name", "media"})
+    return rows.ExerciseRecord(
+        slug=exercise.slug,
+        name=exercise.name,
+        data=data,
+        media=[media_record(item) for item in exercise.media],
+    )
+
+
+def media_record(item: MediaItem) -> rows.MediaRecord:
+    return rows.MediaRecord(
+        kind=item.kind,
+        license=item.license,
+        author=item.author,
+        url=item.url,
+        file_id=item.file_id,
+        source_page=item.source_page,
+        title=item.title,
+    )
+
+
+def build_catalog(
+    exercises: Sequence[rows.StoredExercise], media: Sequence[rows.StoredMedia]
+) -> Catalog:
+    """The in-memory catalog of the stored exercises, curated ones first.
+
+    A name two exercises claim stays with the first (an importer's alias never takes a
+    curated name); an entry that no longer validates is skipped with a warning rather than
+    stopping the bot.
+    """
+    media_of: dict[str, list[MediaItem]] = {}
+    for item in media:
+        if item.origin == rows.ADMIN or item.url is None:
+            continue  # admin uploads are sent by file_id and credited from the database
+        try:
+            media_item = MediaItem(
+                kind=_kind(item.kind),
+                url=item.url,
+                license=item.license,
+                author=item.author,
+                source_page=item.source_page,
+                title=item.title,
+            )
+        except ValueError:  # ValidationError included
+            continue
+        media_of.setdefault(item.exercise_slug, []).append(media_item)
+    ordered = sorted(exercises, key=lambda row: row.origin != rows.CATALOG)
+    claimed: set[str] = set()
+    built: list[Exercise] = []
+    for row in ordered:
+        exercise = _exercise(row, media_of.get(row.slug, []), claimed)
+        if exercise is None:
+            continue
+        claimed.update(normalise_name(written) for written in exercise.names())
+        built.append(exercise)
+    return Catalog(built)
+
+
+def _exercise(
+    row: rows.StoredExercise, media: list[MediaItem], claimed: set[str]
+) -> Exercise | None:
+    if normalise_name(row.name) in claimed:
+        logger.warning("Exercise %s skipped: its name belongs to another exercise", row.slug)
+        return None
+    aliases: list[str] = []
+    seen = {normalise_name(row.name)}
+    for alias in [*row.data.get("aliases", []), *row.extra_aliases]:
+        key = normalise_name(alias)
+        if key and key not in seen and key not in claimed:
+            seen.add(key)
+            aliases.append(alias)
+    values: dict[str, Any] = {
+        **row.data,
+        "slug": row.slug,
+        "name": row.name,
+        "aliases": aliases,
+        "media": media,
+    }
+    try:
+        return Exercise.model_validate(values)
+    except ValidationError as exc:
+        logger.warning("Exercise %s skipped: %s", row.slug, exc.errors()[0]["msg"])
+        return None
+
+
+def _kind(value: str) -> MediaKind:
+    """A stored kind as our type; ValueError for one we never write."""
+    if value not in _KINDS:
+        raise ValueError(f"unknown media kind {value!r}")
+    return cast(MediaKind, value)
+
+
+def _demo(item: rows.StoredMedia) -> Demo | None:
+    if item.kind not in _KINDS or (item.url is None and item.file_id is None):
+        return None
+    return Demo(
+        id=item.id,
+        exercise_slug=item.exercise_slug,
+        kind=_kind(item.kind),
+        url=item.url,
+        file_id=item.file_id,
+        cached_file_id=item.telegram_file_id,
+        license=item.license,
+        author=item.author,
+        source_page=item.source_page,
+        title=item.title,
+        origin=item.origin,
+    )
+
+
+async def seed_catalog(database: Database, catalog: Catalog | None = None) -> rows.SeedCounts:
+    """Bring the stored catalog in line with the packaged file (or ``catalog``); idempotent."""
+    source = catalog if catalog is not None else load_catalog()
+    records = [exercise_record(exercise) for exercise in source]
+    async with database.transaction() as session:
+        counts = await rows.seed_catalog(session, records)
+    if counts.added or counts.updated or counts.removed:
+        logger.info(
+            "Exercise catalog seeded: %d added, %d updated, %d removed, %d unchanged",
+            counts.added,
+            counts.updated,
+            counts.removed,
+            counts.unchanged,
+        )
+    if counts.kept:
+        logger.info(
+            "Exercises no longer in the catalog file kept for their own media: %s",
+            ", ".join(counts.kept),
+        )
+    return counts

@@ -1,0 +1,194 @@
+"""MediaService: the catalog loaded from the database, demos only where one can be shown,
+the file_id cache, failing media, admin uploads, credits, and rebuilding from stored rows."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.errors import NotFoundError
+from bot.media.catalog import Catalog, Exercise, MediaItem, load_catalog
+from bot.services.media import OWNER_LICENSE, Demo, MediaService, build_catalog, seed_catalog
+from bot.storage import Database
+from bot.storage import exercises as rows
+
+BACK_SQUAT_GIF = (
+    "https://wger.de/media/exercise-images/849/30b2631d-d7ec-415c-800b-7eb082314c0a.gif"
+)
+
+
+@pytest.fixture
+async def service(database: Database) -> MediaService:
+    """The service over a database seeded from the packaged catalog (open seeds it)."""
+    return await MediaService.open(database)
+
+
+async def test_open_seeds_an_empty_database_with_the_packaged_catalog(
+    database: Database, service: MediaService
+) -> None:
+    assert len(service.catalog) == len(load_catalog())
+    async with database.transaction() as session:
+        stored = await rows.all_exercises(session)
+    assert len(stored) == len(load_catalog())
+    again = await seed_catalog(database)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, len(load_catalog()))
+
+
+async def test_find_names_only_exercises_with_a_demo(service: MediaService) -> None:
+    back_squat = service.find("back squats")
+    assert back_squat is not None
+    assert back_squat.slug == "barbell-back-squat"
+    # The bodyweight squat has no demo yet: the coach is told so instead of promising one.
+    assert service.lookup("squat").exercise is not None
+    assert service.find("squat") is None
+    named = service.mentioned("Do air squats, then push-ups and a barbell squat.", 3)
+    assert [exercise.slug for exercise in named] == ["push-up", "barbell-back-squat"]
+    assert service.mentioned("push-ups and back squats", 1)[0].slug == "push-up"
+
+
+async def test_a_demo_sent_by_url_is_sent_by_its_file_id_afterwards(
+    service: MediaService,
+) -> None:
+    squat = service.catalog.require("barbell-back-squat")
+    [demo] = await service.demos_for(squat)
+    assert (demo.kind, demo.source, demo.by_url) == ("animation", BACK_SQUAT_GIF, True)
+    await service.remember_file_id(demo, "CgACAgQ-file-id")
+    [cached] = await service.demos_for(squat)
+    assert (cached.source, cached.by_url) == ("CgACAgQ-file-id", False)
+    await service.forget_file_id(cached)
+    assert (await service.demos_for(squat))[0].source == BACK_SQUAT_GIF
+
+
+async def test_a_failing_demo_is_skipped_and_its_exercise_leaves_find(
+    database: Database, service: MediaService
+) -> None:
+    squat = service.catalog.require("barbell-back-squat")
+    [demo] = await service.demos_for(squat)
+    await service.mark_failing(demo, "Bad Request: wrong file identifier/HTTP URL specified")
+    assert await service.demos_for(squat) == []
+    assert service.find("barbell squat") is None
+    assert all(credit.demo.id != demo.id for credit in await service.credits())
+    # A restarted bot reads the same state back.
+    reopened = await MediaService.open(database)
+    assert reopened.find("barbell squat") is None
+
+
+async def test_an_admin_upload_is_the_first_choice_from_then_on(service: MediaService) -> None:
+    assert service.find("squat") is None
+    demo = await service.set_admin_media("bodyweight-squat", "animation", "ADMIN-FILE", " Ann ")
+    assert (demo.license, demo.author, demo.origin, demo.source) == (
+        OWNER_LICENSE,
+        "Ann",
+        "admin",
+        "ADMIN-FILE",
+    )
+    found = service.find("squat")
+    assert found is not None
+    assert found.slug == "bodyweight-squat"
+    back_squat = service.catalog.require("barbell-back-squat")
+    await service.set_admin_media("barbell-back-squat", "video", "ADMIN-VIDEO", "Ann")
+    demos = await service.demos_for(back_squat)
+    assert [d.source for d in demos] == ["ADMIN-VIDEO", BACK_SQUAT_GIF]
+    credits = [c for c in await service.credits() if c.exercise.slug == "barbell-back-squat"]
+    assert [c.demo.credit() for c in credits] == [
+        "Video by Ann, provided by the owner",
+        "“Barbell Squat” by enros7500, CC BY-SA 4.0, via wger.de",
+    ]
+
+
+async def test_an_admin_upload_for_an_unknown_slug_is_refused(service: MediaService) -> None:
+    with pytest.raises(NotFoundError):
+        await service.set_admin_media("no-such-exercise", "photo", "F", "Ann")
+
+
+async def test_credits_follow_catalog_order_and_name_every_author(service: MediaService) -> None:
+    credits = await service.credits()
+    order = [exercise.slug for exercise in service.catalog]
+    positions = [order.index(credit.exercise.slug) for credit in credits]
+    assert positions == sorted(positions)
+    authors = {credit.demo.author for credit in credits}
+    assert {"Everkinetic", "enros7500"} <= authors
+
+
+def _demo(license: str, **extra: str) -> Demo:
+    values = {"url": "https://wger.de/media/x.png", "file_id": None, "title": None} | extra
+    return Demo(
+        id=1,
+        exercise_slug="x",
+        kind="photo",
+        url=values["url"],
+        file_id=values["file_id"],
+        cached_file_id=None,
+        license=license,
+        author="Everkinetic",
+        title=values["title"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("license", "needs_credit", "credit"),
+    [
+        ("CC-BY-SA 3.0", True, "Image by Everkinetic, CC BY-SA 3.0, via wger.de"),
+        ("CC-BY 4.0", True, "Image by Everkinetic, CC BY 4.0, via wger.de"),
+        ("CC0 1.0", False, "Image by Everkinetic, CC0 1.0, via wger.de"),
+        ("Public domain", False, "Image by Everkinetic, Public domain, via wger.de"),
+        (OWNER_LICENSE, False, "Image by Everkinetic, provided by the owner"),
+    ],
+)
+def test_captions_credit_where_the_licence_asks(
+    license: str, needs_credit: bool, credit: str
+) -> None:
+    demo = _demo(license)
+    assert demo.needs_credit is needs_credit
+    assert demo.credit() == credit
+
+
+def _stored(
+    slug: str, name: str, aliases: list[str], origin: str, **data: object
+) -> rows.StoredExercise:
+    base: dict[str, object] = {
+        "aliases": aliases,
+        "primary_muscles": ["quadriceps"],
+        "secondary_muscles": [],
+        "equipment": [],
+        "level": "beginner",
+        "category": "bodyweight",
+        "cues": ["One.", "Two.", "Three."],
+    }
+    return rows.StoredExercise(
+        slug=slug, name=name, data=base | data, extra_aliases=[], origin=origin
+    )
+
+
+def test_rebuilding_keeps_curated_names_and_skips_broken_rows() -> None:
+    curated = _stored("bodyweight-squat", "Bodyweight squat", ["squat"], "catalog")
+    imported = _stored("wger-squat", "Squat variation", ["squat", "deep squat"], "wger")
+    clash = _stored("other", "Squat", [], "wger")
+    broken = _stored("broken", "Broken", [], "wger", level="impossible")
+    catalog = build_catalog([imported, clash, broken, curated], [])
+    assert [exercise.slug for exercise in catalog] == ["bodyweight-squat", "wger-squat"]
+    assert catalog.require("wger-squat").aliases == ["deep squat"]
+
+
+async def test_a_changed_catalog_file_updates_the_stored_exercise(database: Database) -> None:
+    packaged = load_catalog()
+    await seed_catalog(database, packaged)
+    push_up = packaged.require("push-up")
+    better = push_up.model_copy(
+        update={
+            "cues": ["Hands under shoulders.", *push_up.cues[1:]],
+            "media": [
+                *push_up.media,
+                MediaItem(kind="photo", url="https://wger.de/p2.png", license="CC0", author="B"),
+            ],
+        }
+    )
+    changed = Catalog([better if e.slug == "push-up" else e for e in packaged])
+    counts = await seed_catalog(database, changed)
+    assert (counts.updated, counts.added) == (1, 0)
+    service = await MediaService.open(database)
+    reloaded: Exercise = service.catalog.require("push-up")
+    assert reloaded.cues[0] == "Hands under shoulders."
+    assert [d.url for d in await service.demos_for(reloaded)] == [
+        push_up.media[0].url,
+        "https://wger.de/p2.png",
+    ]
