@@ -1465,6 +1465,9 @@ class FakeTelegram:
     async def _send_photo(self, params: JSON, files: dict[str, UploadedFile]) -> Any:
         return self._send_media("photo", params, files)
 
+    async def _send_document(self, params: JSON, files: dict[str, UploadedFile]) -> Any:
+        return self._send_media("document", params, files)
+
     def _send_media(self, kind: str, params: JSON, files: dict[str, UploadedFile]) -> JSON:
         chat_id = self._target(params)
         content = self._caption_content(params)
@@ -1637,6 +1640,7 @@ _HANDLERS: dict[str, _Handler] = {
     "sendAnimation": FakeTelegram._send_animation,
     "sendVideo": FakeTelegram._send_video,
     "sendPhoto": FakeTelegram._send_photo,
+    "sendDocument": FakeTelegram._send_document,
     "sendMediaGroup": FakeTelegram._send_media_group,
     "sendChatAction": FakeTelegram._send_chat_action,
     "setMyCommands": FakeTelegram._set_my_commands,
