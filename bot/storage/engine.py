@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
@@ -92,10 +95,31 @@ class Database:
     def __init__(self, database_url: str) -> None:
         self.engine = create_engine(database_url)
         self.sessions = make_sessionmaker(self.engine)
+        # SQLite has one writer at a time; letting transactions queue here instead of in
+        # SQLite's busy handler (which sleeps and retries) keeps waits short, and avoids the
+        # "database is locked" a read-then-write upgrade can hit under contention.
+        self._sqlite_lock = asyncio.Lock() if self.engine.dialect.name == "sqlite" else None
+        self._lock_owner: asyncio.Task[object] | None = None
 
     def transaction(self) -> AbstractAsyncContextManager[AsyncSession]:
         """A session inside one transaction: committed on success, rolled back on error."""
-        return self.sessions.begin()
+        if self._sqlite_lock is None:
+            return self.sessions.begin()
+        return self._serialised()
+
+    @contextlib.asynccontextmanager
+    async def _serialised(self) -> AsyncIterator[AsyncSession]:
+        assert self._sqlite_lock is not None
+        task = asyncio.current_task()
+        if task is not None and task is self._lock_owner:
+            raise RuntimeError("a transaction was opened inside another one")
+        async with self._sqlite_lock:
+            self._lock_owner = task
+            try:
+                async with self.sessions.begin() as session:
+                    yield session
+            finally:
+                self._lock_owner = None
 
     @property
     def dialect(self) -> str:
