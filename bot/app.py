@@ -21,6 +21,7 @@ from bot.handlers.context import BotData, Context
 from bot.handlers.ratelimit import PriorityRateLimiter
 from bot.handlers.webhook import WebhookServer, build_web_app, derive_secret, webhook_path
 from bot.llm.client import ChatModel
+from bot.logs import quiet_http_loggers
 from bot.services.broadcast import BroadcastService
 from bot.services.coach import CoachService
 from bot.services.limits import SlidingWindowLimiter
@@ -115,6 +116,7 @@ async def migrate(settings: Settings) -> None:
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Run the bot until ``stop`` is set (or SIGTERM/SIGINT arrives), then stop cleanly."""
     stop = stop or asyncio.Event()
+    quiet_http_loggers()  # request URLs hold the bot token
     await migrate(settings)
     application = build_application(settings)
     try:
@@ -153,10 +155,7 @@ async def _start_updates(application: FitCoachApp, settings: Settings) -> Webhoo
         return await _start_webhook(application, settings, settings.webhook_url)
     updater = application.updater
     assert updater is not None
-    try:
-        await application.bot.delete_webhook(drop_pending_updates=False)
-    except TelegramError as exc:
-        logger.warning("Could not remove an old webhook: %s", exc)
+    # start_polling removes a webhook left from an earlier webhook-mode run.
     await updater.start_polling(
         poll_interval=0.0,
         timeout=POLL_TIMEOUT_SECONDS,

@@ -15,6 +15,8 @@ _QUIET_LOGGERS = (
     "openai",
     "apscheduler",
     "alembic.runtime.plugins",
+    "telegram.request",
+    "telegram.ext.ExtBot",
 )
 
 
@@ -53,5 +55,11 @@ def configure_logging(level: int, secrets: Iterable[str] = ()) -> None:
         root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(level)
+    quiet_http_loggers()
+
+
+def quiet_http_loggers() -> None:
+    """HTTP client loggers (and PTB's request logger) at WARNING: their URLs hold the token."""
     for name in _QUIET_LOGGERS:
-        logging.getLogger(name).setLevel(max(level, logging.WARNING))
+        logger = logging.getLogger(name)
+        logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))

@@ -28,6 +28,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.handlers.commands import ADMIN_COMMANDS
 from bot.handlers.context import Context
 from bot.handlers.formatting import escape
 from bot.services.broadcast import (
@@ -42,7 +43,7 @@ from bot.services.broadcast import (
 
 logger = logging.getLogger(__name__)
 
-ADMIN_COMMANDS: Final = ("broadcast", "stats")
+ADMIN_COMMAND_NAMES: Final = tuple(name for name, _ in ADMIN_COMMANDS)
 # Runs before every other group, and only logs: refused admin commands still reach the
 # unknown-command handler, so a non-admin cannot tell admin commands exist.
 AUDIT_GROUP: Final = -10
@@ -408,7 +409,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         ChatMemberHandler(chat_member_changed, ChatMemberHandler.MY_CHAT_MEMBER)
     )
     application.add_handler(
-        CommandHandler(list(ADMIN_COMMANDS), log_refused, messages & ~admins),
+        CommandHandler(list(ADMIN_COMMAND_NAMES), log_refused, messages & ~admins),
         group=AUDIT_GROUP,
     )
 

@@ -45,6 +45,7 @@ USER_COMMANDS: tuple[tuple[str, str], ...] = (
 ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     ("broadcast", "Send a message to every user"),
     ("stats", "Users, messages, tokens, broadcasts"),
+    ("setmedia", "Caption a GIF, video or photo to set a demo"),
 )
 
 WELCOME = (

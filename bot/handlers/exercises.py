@@ -25,7 +25,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.errors import NotFoundError, UserInputError
-from bot.handlers.commands import UNKNOWN
+from bot.handlers.commands import UNKNOWN, command_arguments
 from bot.handlers.context import Context
 from bot.handlers.formatting import escape, split_html, truncate_html, visible_length
 from bot.media.catalog import Exercise, MediaKind, normalise_muscle
@@ -151,7 +151,7 @@ async def exercise(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or message.text is None:
         return
-    query = message.text.partition(" ")[2].strip()
+    query = command_arguments(message.text)
     media = context.services.media
     if not query:
         await message.reply_text(BROWSE_TEXT, reply_markup=_groups_markup(media.muscle_groups()))
@@ -265,7 +265,7 @@ async def set_media(update: Update, context: Context) -> None:
     if message is None or user is None:
         return
     upload = _upload_of(message) or _upload_of(message.reply_to_message)
-    query = (message.caption or message.text or "").partition(" ")[2].strip()
+    query = command_arguments(message.caption or message.text or "")
     if upload is None or not query:
         await message.reply_text(SETMEDIA_HELP, parse_mode=ParseMode.HTML)
         return

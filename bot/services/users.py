@@ -20,6 +20,7 @@ from bot.domain.profile import (
     parse_profile_args,
 )
 from bot.storage import Database
+from bot.storage import broadcasts as broadcast_rows
 from bot.storage import conversations as conversation_rows
 from bot.storage import usage as usage_rows
 from bot.storage import users as user_rows
@@ -138,11 +139,12 @@ class UserService:
         async with self._database.transaction() as session:
             row = await user_rows.get_user(session, user_id)
             if row is None:
-                return {"user": None, "conversations": [], "daily_usage": []}
+                return {"user": None, "conversations": [], "daily_usage": [], "broadcasts": []}
             conversations = await conversation_rows.conversations_of(session, user_id)
             messages = await conversation_rows.messages_of(session, user_id)
             summaries = await conversation_rows.summaries_of(session, user_id)
             usage = await usage_rows.usage_of(session, user_id)
+            deliveries = await broadcast_rows.deliveries_of(session, user_id)
         by_conversation: dict[int, list[dict[str, Any]]] = {c.id: [] for c in conversations}
         for message in messages:
             by_conversation.setdefault(message.conversation_id, []).append(
@@ -152,15 +154,23 @@ class UserService:
                     "created_at": _iso(message.created_at),
                 }
             )
-        summary_of: dict[int, str] = {}
+        # Every stored summary goes out; the newest of each conversation is also its "summary".
+        summaries_by_conversation: dict[int, list[dict[str, Any]]] = {}
         for summary in summaries:
-            summary_of[summary.conversation_id] = summary.content
+            summaries_by_conversation.setdefault(summary.conversation_id, []).append(
+                {
+                    "content": summary.content,
+                    "covers_through_message_id": summary.covers_through_message_id,
+                    "created_at": _iso(summary.created_at),
+                }
+            )
         user_fields = {
             "telegram_id": row.id,
             "first_name": row.first_name,
             "last_name": row.last_name,
             "username": row.username,
             "language_code": row.language_code,
+            "chat_id": row.chat_id,
             "created_at": _iso(row.created_at),
             "updated_at": _iso(row.updated_at),
             "last_seen_at": _iso(row.last_seen_at),
@@ -175,7 +185,8 @@ class UserService:
                     "id": c.id,
                     "started_at": _iso(c.started_at),
                     "ended_at": _iso(c.ended_at),
-                    "summary": summary_of.get(c.id),
+                    "summary": (summaries_by_conversation.get(c.id) or [{}])[-1].get("content"),
+                    "summaries": summaries_by_conversation.get(c.id, []),
                     "messages": by_conversation.get(c.id, []),
                 }
                 for c in conversations
@@ -188,6 +199,15 @@ class UserService:
                     "requests": u.requests,
                 }
                 for u in usage
+            ],
+            "broadcasts": [
+                {
+                    "broadcast_id": d.broadcast_id,
+                    "state": d.state,
+                    "attempts": d.attempts,
+                    "sent_at": _iso(d.sent_at),
+                }
+                for d in deliveries
             ],
         }
 

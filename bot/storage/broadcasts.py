@@ -363,3 +363,13 @@ async def count_user_messages(session: AsyncSession, since: datetime) -> int:
         )
         or 0
     )
+
+
+async def deliveries_of(session: AsyncSession, user_id: int) -> list[BroadcastDelivery]:
+    """Every broadcast delivery addressed to one user, for /export."""
+    rows = await session.scalars(
+        select(BroadcastDelivery)
+        .where(BroadcastDelivery.user_id == user_id)
+        .order_by(BroadcastDelivery.broadcast_id)
+    )
+    return list(rows)

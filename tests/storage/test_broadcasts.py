@@ -240,3 +240,16 @@ async def test_stats_counts_active_blocked_and_user_messages(database: Database)
         assert await rows.count_active_users(session, now - timedelta(days=7)) == 3  # 90 91 93
         assert await rows.count_user_messages(session, now - timedelta(days=1)) == 2
         assert await rows.count_user_messages(session, now + timedelta(minutes=5)) == 0
+
+
+async def test_deliveries_of_lists_one_users_broadcasts_for_export(database: Database) -> None:
+    await _seed_users(database, [30, 31])
+    first = await _sending(database)
+    second = await _sending(database)
+    async with database.transaction() as session:
+        mine = await rows.deliveries_of(session, 30)
+        assert [(d.broadcast_id, d.state) for d in mine] == [
+            (first, DeliveryState.PENDING),
+            (second, DeliveryState.PENDING),
+        ]
+        assert await rows.deliveries_of(session, 99) == []
