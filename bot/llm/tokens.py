@@ -6,6 +6,7 @@ its own tokenizer, so an estimate that errs high and learns from ``usage`` is th
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -49,6 +50,7 @@ class _Tool(Protocol):
     def parameters(self) -> Mapping[str, Any]: ...
 
 
+@functools.lru_cache(maxsize=8192)
 def estimate_tokens(text: str) -> int:
     """Return a conservative (rather high) token count for ``text``.
 

@@ -507,7 +507,8 @@ def _packaged_catalog() -> Catalog:
 
 def _parse_catalog(text: str, origin: str) -> Catalog:
     try:
-        raw: Any = yaml.safe_load(text)
+        # The C loader (when libyaml is there) parses the catalog ~20x faster at start-up.
+        raw: Any = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
     except yaml.YAMLError as exc:
         raise ConfigError(f"{origin} is not valid YAML: {exc}") from exc
     try:

@@ -262,6 +262,8 @@ def test_window_and_pacer_arithmetic() -> None:
     assert pacer.delay(0.0) == 0.0
     pacer.take(0.0)
     assert pacer.delay(0.1) == pytest.approx(0.15)
+    pacer.take(0.3)  # woke 0.05 s late for the 0.25 slot: the schedule is kept
+    assert pacer.delay(0.3) == pytest.approx(0.2)
     pacer.take(10.0)  # idle for a while: no burst credit is saved up
     assert pacer.delay(10.0) == pytest.approx(0.25)
     with pytest.raises(ValueError, match="positive"):
