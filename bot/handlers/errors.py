@@ -12,6 +12,19 @@ from bot.handlers.context import Context
 logger = logging.getLogger(__name__)
 
 APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
+APOLOGIES = {
+    "en": APOLOGY,
+    "ru": "Извините, у меня что-то пошло не так. Попробуйте ещё раз через минуту.",
+    "es": "Lo siento, algo ha fallado por mi parte. Inténtalo de nuevo en un momento.",
+    "de": "Entschuldige, bei mir ist etwas schiefgelaufen. Versuch es gleich noch einmal.",
+}
+
+
+def apology_for(update: Update) -> str:
+    """The apology in the user's app language where we have it, English otherwise."""
+    user = update.effective_user
+    code = (user.language_code or "en") if user is not None else "en"
+    return APOLOGIES.get(code.split("-")[0].lower(), APOLOGY)
 
 
 def describe_update(update: object) -> str:
@@ -40,6 +53,6 @@ async def on_error(update: object, context: Context) -> None:
     except TelegramError as exc:
         logger.debug("The tap was answered already: %s", exc)
     try:
-        await context.bot.send_message(update.effective_chat.id, APOLOGY)
+        await context.bot.send_message(update.effective_chat.id, apology_for(update))
     except TelegramError as exc:
         logger.warning("Could not send the apology: %s", exc)

@@ -249,3 +249,11 @@ async def test_a_failing_model_gets_a_plain_apology_and_the_message_is_kept(
     [answer] = await _send(bot, "Try again please")
     # The unanswered message was kept and goes to the model with the new one.
     assert answer["text"] == "Echo: Plan my week\n\nTry again please"
+
+
+async def test_the_apology_speaks_the_users_language(bot: RunningBot) -> None:
+    await bot.start()
+    bot.telegram.fail_next("sendMessage", 400, "Bad Request: not enough rights to send")
+    bot.telegram.user_sends(USER, "¿Cómo hago una plancha?", language_code="es")
+    [apology] = await bot.telegram.wait_for_messages(USER, 1)
+    assert apology["text"].startswith("Lo siento")
