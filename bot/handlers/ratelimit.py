@@ -25,12 +25,11 @@ logger = logging.getLogger(__name__)
 
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
 
-# Telegram's limit is about 30 a second. One below it (and windows 0.1 s longer) leaves room for
-# requests granted on time that leave late and arrive bunched when the event loop is busy,
-# while 29 per 1.1 s (26.4/s) still fits a 25/s broadcast beside its progress edits.
+# Telegram's limit is about 30 a second; one below it is a little slack for Telegram's own
+# counting, and still leaves a 25/s broadcast room for replies and progress edits.
 OVERALL_MAX_RATE = 29
 GROUP_MAX_PER_MINUTE = 20
-# Windows are this much longer than Telegram's so network jitter between our clock and theirs
+# Group windows are this much longer than Telegram's so network jitter between our clock and theirs
 # cannot squeeze two windows' worth of requests into one of theirs.
 JITTER_MARGIN_SECONDS = 0.1
 # Telegram's retry_after is a lower bound; a little extra avoids a second 429 at the boundary.
@@ -62,6 +61,40 @@ class SlidingWindow:
     @property
     def idle(self) -> bool:
         return not self._grants
+
+
+class InFlightWindow:
+    """At most ``limit`` requests in any ``period``, each counted from its grant to its answer.
+
+    A request granted on time can still reach Telegram late (a busy event loop, a slow
+    connection) and land in the same second as later ones; counting it until its answer is
+    back bounds what Telegram receives, not only what we granted.
+    """
+
+    def __init__(self, limit: int, period: float) -> None:
+        if limit < 1 or period <= 0:
+            raise ValueError("limit must be at least 1 and period positive")
+        self.limit = limit
+        self.period = period
+        self._in_flight = 0
+        self._answered: deque[float] = deque()  # answer times, in the order they happened
+
+    def delay(self, now: float) -> float:
+        """Seconds until a grant is allowed (0 now); a bound when every slot is in flight."""
+        while self._answered and self._answered[0] <= now - self.period:
+            self._answered.popleft()
+        if self._in_flight + len(self._answered) < self.limit:
+            return 0.0
+        if self._answered:
+            return self._answered[0] + self.period - now
+        return self.period  # an answer (which wakes the dispatcher) frees a slot sooner
+
+    def take(self, now: float) -> None:
+        self._in_flight += 1
+
+    def release(self, now: float) -> None:
+        self._in_flight -= 1
+        self._answered.append(now)
 
 
 class Pacer:
@@ -130,10 +163,12 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must not be negative")
-        self._overall = SlidingWindow(overall_max_rate, overall_period + margin)
+        # Counting each request until its answer already covers any delay on the way, so the
+        # overall window needs no margin (a request reaches Telegram before we see its answer).
+        self._overall = InFlightWindow(overall_max_rate, overall_period)
         self._group_limit = group_max_rate
         self._group_period = group_period + margin
-        self._bulk = Pacer(min(bulk_rate, overall_max_rate / (overall_period + margin)))
+        self._bulk = Pacer(min(bulk_rate, overall_max_rate / overall_period))
         self._max_retries = max_retries
         self._clock = clock
         self._groups: dict[int | str, SlidingWindow] = {}
@@ -192,6 +227,8 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
                 self._paused_until = max(self._paused_until, self._clock() + pause)
                 self._wakeup.set()
                 attempt += 1
+            finally:
+                self._release()
 
     # ------------------------------------------------------------------ internals
 
@@ -233,7 +270,13 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         except asyncio.CancelledError:
             with contextlib.suppress(ValueError):
                 queue.remove(future)
+            if future.done() and not future.cancelled():
+                self._release()  # granted, then cancelled before the request went out
             raise
+
+    def _release(self) -> None:
+        self._overall.release(self._clock())
+        self._wakeup.set()
 
     async def _dispatch(self) -> None:
         while True:

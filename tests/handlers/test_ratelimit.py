@@ -13,6 +13,7 @@ import pytest
 from telegram.error import RetryAfter
 
 from bot.handlers.ratelimit import (
+    InFlightWindow,
     Pacer,
     PriorityRateLimiter,
     SlidingWindow,
@@ -270,3 +271,21 @@ def test_window_and_pacer_arithmetic() -> None:
         Pacer(0)
     with pytest.raises(ValueError, match="at least 1"):
         SlidingWindow(0, 1.0)
+
+
+def test_in_flight_window_counts_a_request_until_its_answer() -> None:
+    window = InFlightWindow(2, 1.0)
+    window.take(0.0)
+    window.take(0.1)
+    assert window.delay(5.0) == pytest.approx(1.0)  # both in flight: wait for an answer
+    window.release(0.4)
+    # One still in flight, one answered at 0.4: a slot frees a second after that answer.
+    assert window.delay(0.5) == pytest.approx(0.9)
+    assert window.delay(1.4) == 0.0
+    window.take(1.4)
+    window.release(1.5)
+    window.release(1.6)
+    assert window.delay(2.0) == pytest.approx(0.5)
+    assert window.delay(2.6) == 0.0
+    with pytest.raises(ValueError, match="at least 1"):
+        InFlightWindow(0, 1.0)
