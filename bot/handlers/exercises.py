@@ -27,15 +27,20 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 from bot.errors import NotFoundError, UserInputError
 from bot.handlers.commands import UNKNOWN, command_arguments
 from bot.handlers.context import Context
-from bot.handlers.formatting import escape, split_html, truncate_html, visible_length
+from bot.handlers.formatting import (
+    CAPTION_LIMIT,
+    escape,
+    split_html,
+    truncate_html,
+    visible_length,
+)
+from bot.llm.prompts import MAX_DEMOS_PER_ANSWER
 from bot.media.catalog import Exercise, MediaKind, normalise_muscle
 from bot.services.media import Demo
 
 logger = logging.getLogger(__name__)
 
 PREFIX: Final = "ex"
-MAX_DEMOS: Final = 3
-CAPTION_LIMIT: Final = 1024
 ALBUM_MIN: Final = 2
 ALBUM_MAX: Final = 10
 # Telegram refuses a whole keyboard when one button's callback data passes 64 bytes.
@@ -335,7 +340,7 @@ async def send_demos(context: Context, chat_id: int, exercises: Sequence[Exercis
 
     An exercise whose demos Telegram all refuses gets its card's text instead.
     """
-    for exercise in list(exercises)[:MAX_DEMOS]:
+    for exercise in list(exercises)[:MAX_DEMOS_PER_ANSWER]:
         sent = await _send_demo(context, chat_id, exercise, card=False)
         if sent.outcome is _Outcome.STOP:
             return

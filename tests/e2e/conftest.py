@@ -78,6 +78,19 @@ def bot_database_url(tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
 
 
+async def _runner(
+    make_settings: Callable[..., Settings],
+    telegram: FakeTelegram,
+    openai: FakeOpenAI,
+    database_url: str,
+) -> AsyncIterator[RunningBot]:
+    runner = RunningBot(make_settings, telegram, openai, database_url)
+    try:
+        yield runner
+    finally:
+        await runner.stop()
+
+
 @pytest.fixture
 async def bot(
     make_settings: Callable[..., Settings],
@@ -85,9 +98,18 @@ async def bot(
     fake_openai: FakeOpenAI,
     bot_database_url: str,
 ) -> AsyncIterator[RunningBot]:
-    """The real bot on the fakes (not started: call ``await bot.start(...)``)."""
-    runner = RunningBot(make_settings, fake_telegram, fake_openai, bot_database_url)
-    try:
+    """The real bot on the fakes and SQLite (not started: call ``await bot.start(...)``)."""
+    async for runner in _runner(make_settings, fake_telegram, fake_openai, bot_database_url):
         yield runner
-    finally:
-        await runner.stop()
+
+
+@pytest.fixture
+async def bot_on_each_database(
+    make_settings: Callable[..., Settings],
+    fake_telegram: FakeTelegram,
+    fake_openai: FakeOpenAI,
+    database_url: str,
+) -> AsyncIterator[RunningBot]:
+    """The real bot on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set."""
+    async for runner in _runner(make_settings, fake_telegram, fake_openai, database_url):
+        yield runner

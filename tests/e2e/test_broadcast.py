@@ -9,11 +9,10 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import Iterable
 
 import pytest
 
-from bot.config import Settings
 from bot.handlers.admin import progress_bar, render_report, time_left
 from bot.handlers.commands import UNKNOWN
 from bot.services.broadcast import BroadcastProgress, BroadcastState
@@ -22,7 +21,6 @@ from bot.storage import broadcasts as broadcast_rows
 from bot.storage import users as user_rows
 from bot.storage.migrate import upgrade
 from tests.e2e.conftest import RunningBot
-from tests.fakes.openai import FakeOpenAI
 from tests.fakes.telegram import FakeTelegram, RecordedRequest
 
 ADMIN = 42
@@ -170,21 +168,6 @@ async def test_thirty_users_two_blocked_one_flood_wait_give_28_delivered(
     assert "Users: 30" in _text(stats)
     assert "Blocked the bot: 2" in _text(stats)
     assert "finished · delivered 28 · blocked 2 · failed 0" in _text(stats)
-
-
-@pytest.fixture
-async def bot_on_each_database(
-    make_settings: Callable[..., Settings],
-    fake_telegram: FakeTelegram,
-    fake_openai: FakeOpenAI,
-    database_url: str,
-) -> AsyncIterator[RunningBot]:
-    """The real bot on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set."""
-    runner = RunningBot(make_settings, fake_telegram, fake_openai, database_url)
-    try:
-        yield runner
-    finally:
-        await runner.stop()
 
 
 async def test_killed_mid_broadcast_and_restarted_nobody_missed(
