@@ -97,8 +97,7 @@ async def close_services(application: FitCoachApp) -> None:
     services = application.bot_data.services
     if services is not None:
         application.bot_data.services = None
-        await services.broadcast.stop()
-        await services.aclose()
+        await services.aclose()  # the broadcast sender was stopped in _stop, before shutdown
 
 
 async def migrate(settings: Settings) -> None:

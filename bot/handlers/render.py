@@ -180,7 +180,6 @@ class StreamingReply:
         self._drafts_work = True
         self._busy = False
         self._closing = False
-        self.requests = 0
 
     async def __aenter__(self) -> StreamingReply:
         self._task = asyncio.create_task(self._run(), name=f"stream-{self._chat_id}")
@@ -269,7 +268,6 @@ class StreamingReply:
 
     async def _typing(self) -> None:
         try:
-            self.requests += 1
             await self._bot.send_chat_action(self._chat_id, ChatAction.TYPING)
         except TelegramError as error:
             logger.debug("Typing action failed: %s", error)
@@ -280,7 +278,6 @@ class StreamingReply:
             return
         self._shown = text
         try:
-            self.requests += 1
             if self._private and self._drafts_work:
                 await self._bot.send_message_draft(
                     self._chat_id, self._draft_id, html, parse_mode=ParseMode.HTML
