@@ -16,20 +16,20 @@ from bot.errors import ConfigError, FitCoachError
 from bot.handlers import register_handlers
 from bot.handlers.admin import start_broadcasts, stop_broadcasts
 from bot.handlers.commands import set_command_menu
-from bot.handlers.concurrency import PerChatUpdateProcessor
 from bot.handlers.context import BotData, Context
-from bot.handlers.ratelimit import PriorityRateLimiter
-from bot.handlers.webhook import WebhookServer, build_web_app, derive_secret, webhook_path
 from bot.llm.client import ChatModel
 from bot.logs import quiet_http_loggers
 from bot.services.broadcast import BroadcastService
+from bot.services.catalog import CatalogService, seed_catalog
 from bot.services.coach import CoachService
 from bot.services.limits import SlidingWindowLimiter
-from bot.services.media import MediaService, seed_catalog
 from bot.services.registry import Services
 from bot.services.users import UserService
 from bot.storage import Database
 from bot.storage.migrate import upgrade
+from bot.transport.concurrency import PerChatUpdateProcessor
+from bot.transport.ratelimit import PriorityRateLimiter
+from bot.transport.webhook import WebhookServer, build_web_app, derive_secret, webhook_path
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ async def open_services(application: FitCoachApp) -> None:
         model=settings.openai_model,
         timeout=settings.openai_timeout,
     )
-    media = await MediaService.open(database)
+    media = await CatalogService.open(database)
     application.bot_data.services = Services(
         database=database,
         model=model,

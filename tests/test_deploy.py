@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.config import Settings
-from bot.handlers.webhook import HEALTH_PATH
+from bot.transport.webhook import HEALTH_PATH
 
 ROOT = Path(__file__).resolve().parents[1]
 

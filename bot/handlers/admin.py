@@ -30,7 +30,6 @@ from telegram.ext import (
 
 from bot.handlers.commands import ADMIN_COMMANDS
 from bot.handlers.context import Context
-from bot.handlers.formatting import escape
 from bot.services.broadcast import (
     BotStats,
     BroadcastContent,
@@ -40,6 +39,7 @@ from bot.services.broadcast import (
     DeliveryOutcome,
     SendResult,
 )
+from bot.text.markdown import escape
 
 logger = logging.getLogger(__name__)
 

@@ -21,9 +21,9 @@ from bot.domain.metrics import NOTE_BMI_LIMITS, format_body_report
 from bot.errors import UserInputError
 from bot.handlers import profile_flow
 from bot.handlers.context import Context
-from bot.handlers.formatting import escape
 from bot.handlers.render import edit_html
 from bot.handlers.users import user_info
+from bot.text.markdown import escape
 
 logger = logging.getLogger(__name__)
 

@@ -8,23 +8,15 @@ from telegram import Update
 from telegram.error import Forbidden, TelegramError
 
 from bot.handlers.context import Context
+from bot.i18n import pick_language, t
 
 logger = logging.getLogger(__name__)
-
-APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
-APOLOGIES = {
-    "en": APOLOGY,
-    "ru": "Извините, у меня что-то пошло не так. Попробуйте ещё раз через минуту.",
-    "es": "Lo siento, algo ha fallado por mi parte. Inténtalo de nuevo en un momento.",
-    "de": "Entschuldige, bei mir ist etwas schiefgelaufen. Versuch es gleich noch einmal.",
-}
 
 
 def apology_for(update: Update) -> str:
     """The apology in the user's app language where we have it, English otherwise."""
     user = update.effective_user
-    code = (user.language_code or "en") if user is not None else "en"
-    return APOLOGIES.get(code.split("-")[0].lower(), APOLOGY)
+    return t(pick_language(None, user.language_code if user is not None else None), "error.apology")
 
 
 def describe_update(update: object) -> str:

@@ -24,19 +24,14 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
+from bot.domain.exercises import Exercise, MediaKind, normalise_muscle
 from bot.errors import NotFoundError, UserInputError
 from bot.handlers.commands import UNKNOWN, command_arguments
 from bot.handlers.context import Context
-from bot.handlers.formatting import (
-    CAPTION_LIMIT,
-    escape,
-    split_html,
-    truncate_html,
-    visible_length,
-)
 from bot.llm.prompts import MAX_DEMOS_PER_ANSWER
-from bot.media.catalog import Exercise, MediaKind, normalise_muscle
-from bot.services.media import Demo
+from bot.services.catalog import Demo
+from bot.text.limits import CAPTION_LIMIT
+from bot.text.markdown import escape, split_html, truncate_html, visible_length
 
 logger = logging.getLogger(__name__)
 

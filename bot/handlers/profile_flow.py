@@ -11,9 +11,9 @@ from bot.domain.profile import Activity, Goal, Profile, Sex, format_profile
 from bot.domain.units import UnitSystem
 from bot.errors import UserInputError
 from bot.handlers.context import Context
-from bot.handlers.formatting import escape
 from bot.handlers.render import edit_buttons, edit_html, send_html
 from bot.handlers.users import user_info
+from bot.text.markdown import escape
 
 logger = logging.getLogger(__name__)
 

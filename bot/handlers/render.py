@@ -12,7 +12,7 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, Me
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, TelegramError
 
-from bot.handlers.formatting import (
+from bot.text.markdown import (
     html_to_plain,
     markdown_to_html,
     split_html,

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from bot.errors import ImportSourceError
-from bot.media.importers import (
+from bot.catalog.importers import (
     WGER_BASE_URL,
     ImportedExercise,
     Source,
@@ -22,8 +21,9 @@ from bot.media.importers import (
     parse_free_exercise_db,
     parse_wger_exerciseinfo,
 )
-from bot.media.wger_client import DEFAULT_PAGE_SIZE, exerciseinfo_pages
-from bot.services.media import build_catalog, exercise_record, media_record, seed_catalog
+from bot.catalog.wger_client import DEFAULT_PAGE_SIZE, exerciseinfo_pages
+from bot.errors import ImportSourceError
+from bot.services.catalog import build_catalog, exercise_record, media_record, seed_catalog
 from bot.storage import Database
 from bot.storage import exercises as rows
 from bot.storage.migrate import upgrade

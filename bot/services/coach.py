@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Literal, Protocol
 
+from bot.domain.exercises import Exercise
 from bot.domain.metrics import bmi, describe_profile_for_coach, round_bmi
 from bot.domain.profile import Profile
 from bot.domain.safety import detect_eating_disorder_signs, detect_red_flag, safety_message
@@ -24,7 +25,6 @@ from bot.llm.prompts import (
     select_history,
 )
 from bot.llm.tokens import TokenEstimator
-from bot.media.catalog import Exercise
 from bot.services.users import UserInfo, profile_from_row
 from bot.storage import Database
 from bot.storage import conversations as conversation_rows

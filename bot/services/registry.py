@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from bot.llm.client import ChatModel
 from bot.services.broadcast import BroadcastService
+from bot.services.catalog import CatalogService
 from bot.services.coach import CoachService
 from bot.services.limits import SlidingWindowLimiter
-from bot.services.media import MediaService
 from bot.services.users import UserService
 from bot.storage import Database
 
@@ -21,7 +21,7 @@ class Services:
     model: ChatModel
     users: UserService
     coach: CoachService
-    media: MediaService
+    media: CatalogService
     limits: SlidingWindowLimiter
     broadcast: BroadcastService
 

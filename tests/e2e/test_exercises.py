@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.handlers.commands import UNKNOWN
-from bot.services.media import seed_catalog
+from bot.services.catalog import seed_catalog
 from bot.storage import Database
 from bot.storage import exercises as rows
 from bot.storage.migrate import upgrade

@@ -9,7 +9,7 @@ import pytest
 
 from bot.app import serve
 from bot.errors import FitCoachError
-from bot.handlers.webhook import SECRET_HEADER, derive_secret
+from bot.transport.webhook import SECRET_HEADER, derive_secret
 from tests.e2e.conftest import RunningBot
 
 USER = 2001

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from bot.errors import ConfigError, NotFoundError
-from bot.media.catalog import (
+from bot.catalog.loader import load_catalog
+from bot.domain.exercises import (
     CATEGORIES,
     MUSCLE_GROUPS,
     Catalog,
@@ -19,10 +19,10 @@ from bot.media.catalog import (
     MediaItem,
     attribution,
     canonical_license,
-    load_catalog,
     normalise_muscle,
     normalise_name,
 )
+from bot.errors import ConfigError, NotFoundError
 
 
 @pytest.fixture(scope="module")

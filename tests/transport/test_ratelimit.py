@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 
-from bot.handlers.ratelimit import (
+from bot.transport.ratelimit import (
     InFlightWindow,
     Pacer,
     PriorityRateLimiter,

@@ -17,10 +17,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from bot.__main__ import main
-from bot.media.catalog import Catalog, load_catalog
-from bot.media.importers import ImportedExercise, parse_wger_exerciseinfo
+from bot.catalog.importers import ImportedExercise, parse_wger_exerciseinfo
+from bot.catalog.loader import load_catalog
+from bot.domain.exercises import Catalog
+from bot.services.catalog import CatalogService, seed_catalog
 from bot.services.catalog_import import merge_imports
-from bot.services.media import MediaService, seed_catalog
 from bot.storage import Database
 from bot.storage import exercises as rows
 
@@ -113,11 +114,11 @@ def database_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[st
     root.setLevel(level)
 
 
-def _stored(url: str) -> tuple[MediaService, list[rows.StoredMedia]]:
-    async def read() -> tuple[MediaService, list[rows.StoredMedia]]:
+def _stored(url: str) -> tuple[CatalogService, list[rows.StoredMedia]]:
+    async def read() -> tuple[CatalogService, list[rows.StoredMedia]]:
         database = Database(url)
         try:
-            service = await MediaService.open(database)
+            service = await CatalogService.open(database)
             async with database.transaction() as session:
                 media = await rows.all_media(session)
             return service, media
@@ -166,7 +167,7 @@ async def test_wger_demos_are_added_to_the_database_once(database: Database) -> 
     again = await merge_imports(database, "wger", imported)
     assert (report.media_added, again.media_added) == (1, 0)
     assert report.media_skipped == 3
-    service = await MediaService.open(database)
+    service = await CatalogService.open(database)
     [demo] = await service.demos_for(service.catalog.require("barbell-back-squat"))
     assert (demo.url, demo.origin, demo.author, demo.license) == (
         SQUAT_GIF,
@@ -276,7 +277,7 @@ async def test_a_long_imported_name_gets_a_short_slug_that_fits_a_button(
     )
     report = await merge_imports(database, "free-exercise-db", [item])
     assert report.added == 1
-    service = await MediaService.open(database)
+    service = await CatalogService.open(database)
     added = service.lookup(long_name).exercise
     assert added is not None
     assert added.slug == "zottman-alternating-seated-hammer-rotation"

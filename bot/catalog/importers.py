@@ -15,7 +15,7 @@ from typing import Any, Final, Literal
 from pydantic import ValidationError
 from rapidfuzz import fuzz, process
 
-from bot.media.catalog import (
+from bot.domain.exercises import (
     CATEGORIES,
     LEVELS,
     Catalog,

@@ -11,8 +11,7 @@ from typing import Final
 
 from rapidfuzz import fuzz, process
 
-from bot.errors import UserInputError
-from bot.media.catalog import (
+from bot.domain.exercises import (
     MUSCLE_GROUPS,
     Catalog,
     Exercise,
@@ -22,6 +21,7 @@ from bot.media.catalog import (
     normalise_name,
     singular,
 )
+from bot.errors import UserInputError
 
 # A fuzzy hit is taken as the answer only when it is this close (0-100, Indel similarity)...
 CONFIDENT_SCORE: Final = 85.0

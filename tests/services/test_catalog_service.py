@@ -1,13 +1,14 @@
-"""MediaService: the catalog loaded from the database, demos only where one can be shown,
+"""CatalogService: the catalog loaded from the database, demos only where one can be shown,
 the file_id cache, failing media, admin uploads, credits, and rebuilding from stored rows."""
 
 from __future__ import annotations
 
 import pytest
 
+from bot.catalog.loader import load_catalog
+from bot.domain.exercises import Catalog, Exercise, MediaItem
 from bot.errors import NotFoundError
-from bot.media.catalog import Catalog, Exercise, MediaItem, load_catalog
-from bot.services.media import OWNER_LICENSE, Demo, MediaService, build_catalog, seed_catalog
+from bot.services.catalog import OWNER_LICENSE, CatalogService, Demo, build_catalog, seed_catalog
 from bot.storage import Database
 from bot.storage import exercises as rows
 
@@ -17,13 +18,13 @@ BACK_SQUAT_GIF = (
 
 
 @pytest.fixture
-async def service(database: Database) -> MediaService:
+async def service(database: Database) -> CatalogService:
     """The service over a database seeded from the packaged catalog (open seeds it)."""
-    return await MediaService.open(database)
+    return await CatalogService.open(database)
 
 
 async def test_open_seeds_an_empty_database_with_the_packaged_catalog(
-    database: Database, service: MediaService
+    database: Database, service: CatalogService
 ) -> None:
     assert len(service.catalog) == len(load_catalog())
     async with database.transaction() as session:
@@ -33,7 +34,7 @@ async def test_open_seeds_an_empty_database_with_the_packaged_catalog(
     assert (again.added, again.updated, again.unchanged) == (0, 0, len(load_catalog()))
 
 
-async def test_find_names_only_exercises_with_a_demo(service: MediaService) -> None:
+async def test_find_names_only_exercises_with_a_demo(service: CatalogService) -> None:
     back_squat = service.find("back squats")
     assert back_squat is not None
     assert back_squat.slug == "barbell-back-squat"
@@ -46,7 +47,7 @@ async def test_find_names_only_exercises_with_a_demo(service: MediaService) -> N
 
 
 async def test_a_demo_sent_by_url_is_sent_by_its_file_id_afterwards(
-    service: MediaService,
+    service: CatalogService,
 ) -> None:
     squat = service.catalog.require("barbell-back-squat")
     [demo] = await service.demos_for(squat)
@@ -59,7 +60,7 @@ async def test_a_demo_sent_by_url_is_sent_by_its_file_id_afterwards(
 
 
 async def test_a_failing_demo_is_skipped_and_its_exercise_leaves_find(
-    database: Database, service: MediaService
+    database: Database, service: CatalogService
 ) -> None:
     squat = service.catalog.require("barbell-back-squat")
     [demo] = await service.demos_for(squat)
@@ -68,11 +69,11 @@ async def test_a_failing_demo_is_skipped_and_its_exercise_leaves_find(
     assert service.find("barbell squat") is None
     assert all(credit.demo.id != demo.id for credit in await service.credits())
     # A restarted bot reads the same state back.
-    reopened = await MediaService.open(database)
+    reopened = await CatalogService.open(database)
     assert reopened.find("barbell squat") is None
 
 
-async def test_an_admin_upload_is_the_first_choice_from_then_on(service: MediaService) -> None:
+async def test_an_admin_upload_is_the_first_choice_from_then_on(service: CatalogService) -> None:
     assert service.find("squat") is None
     demo = await service.set_admin_media("bodyweight-squat", "animation", "ADMIN-FILE", " Ann ")
     assert (demo.license, demo.author, demo.origin, demo.source) == (
@@ -95,12 +96,12 @@ async def test_an_admin_upload_is_the_first_choice_from_then_on(service: MediaSe
     ]
 
 
-async def test_an_admin_upload_for_an_unknown_slug_is_refused(service: MediaService) -> None:
+async def test_an_admin_upload_for_an_unknown_slug_is_refused(service: CatalogService) -> None:
     with pytest.raises(NotFoundError):
         await service.set_admin_media("no-such-exercise", "photo", "F", "Ann")
 
 
-async def test_credits_follow_catalog_order_and_name_every_author(service: MediaService) -> None:
+async def test_credits_follow_catalog_order_and_name_every_author(service: CatalogService) -> None:
     credits = await service.credits()
     order = [exercise.slug for exercise in service.catalog]
     positions = [order.index(credit.exercise.slug) for credit in credits]
@@ -185,7 +186,7 @@ async def test_a_changed_catalog_file_updates_the_stored_exercise(database: Data
     changed = Catalog([better if e.slug == "push-up" else e for e in packaged])
     counts = await seed_catalog(database, changed)
     assert (counts.updated, counts.added) == (1, 0)
-    service = await MediaService.open(database)
+    service = await CatalogService.open(database)
     reloaded: Exercise = service.catalog.require("push-up")
     assert reloaded.cues[0] == "Hands under shoulders."
     assert [d.url for d in await service.demos_for(reloaded)] == [

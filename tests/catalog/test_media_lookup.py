@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.catalog.loader import load_catalog
+from bot.catalog.lookup import by_muscle, find_exercise, mentioned_exercises, muscle_groups
+from bot.domain.exercises import Catalog
 from bot.errors import UserInputError
-from bot.media.catalog import Catalog, load_catalog
-from bot.media.lookup import by_muscle, find_exercise, mentioned_exercises, muscle_groups
 
 
 @pytest.fixture(scope="module")

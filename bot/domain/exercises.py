@@ -1,22 +1,19 @@
-"""The exercise catalog: validated models of the packaged YAML file, its loader and captions.
+"""Exercises as domain objects: names and their normalisation, muscles, media items, licences.
 
-Every media item carries its licence and author; ``attribution`` turns them into a caption line.
+Pure (no I/O). Every media item carries its licence and author; ``attribution`` turns them into a
+caption line. The catalog file and its loader live in ``bot.catalog``.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
-from importlib import resources
-from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Final, Literal, get_args
+from typing import Final, Literal, get_args
 from urllib.parse import urlsplit
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bot.errors import ConfigError, NotFoundError
 
@@ -86,9 +83,6 @@ EQUIPMENT: Final[frozenset[str]] = frozenset(
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _MAX_CUE_CHARS = 140
-
-DATA_PACKAGE = "bot.media"
-DATA_FILE = "data/exercises.yaml"
 
 
 # --- licences ---------------------------------------------------------------------------------
@@ -398,15 +392,6 @@ class Exercise(BaseModel):
         return [self.name, *self.aliases]
 
 
-class CatalogFile(BaseModel):
-    """The shape of ``exercises.yaml``."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    version: Literal[1] = 1
-    exercises: list[Exercise]
-
-
 class Catalog:
     """An immutable set of exercises with unique slugs and unambiguous names.
 
@@ -484,45 +469,6 @@ class Catalog:
         """Groups some exercise trains as a primary mover, in MUSCLE_GROUPS order."""
         present = {group for ex in self._exercises for group in ex.primary_muscles}
         return [group for group in MUSCLE_GROUPS if group in present]
-
-
-# --- loading ----------------------------------------------------------------------------------
-
-
-def load_catalog(path: Path | None = None) -> Catalog:
-    """Read and validate a catalog file; without a path, the packaged one (read once, cached).
-
-    Raises ConfigError naming the file and the first problems when it does not validate.
-    """
-    if path is None:
-        return _packaged_catalog()
-    return _parse_catalog(path.read_text(encoding="utf-8"), str(path))
-
-
-@functools.cache
-def _packaged_catalog() -> Catalog:
-    text = resources.files(DATA_PACKAGE).joinpath(DATA_FILE).read_text(encoding="utf-8")
-    return _parse_catalog(text, f"{DATA_PACKAGE}/{DATA_FILE}")
-
-
-def _parse_catalog(text: str, origin: str) -> Catalog:
-    try:
-        # The C loader (when libyaml is there) parses the catalog ~20x faster at start-up.
-        raw: Any = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{origin} is not valid YAML: {exc}") from exc
-    try:
-        parsed = CatalogFile.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
-            for error in exc.errors()[:5]
-        )
-        raise ConfigError(f"{origin} does not validate: {problems}") from exc
-    try:
-        return Catalog(parsed.exercises)
-    except ConfigError as exc:
-        raise ConfigError(f"{origin}: {exc}") from exc
 
 
 # --- captions ---------------------------------------------------------------------------------

@@ -8,14 +8,15 @@ from typing import Any
 
 import pytest
 
-from bot.media.catalog import Catalog, Exercise, MediaItem, load_catalog
-from bot.media.importers import (
+from bot.catalog.importers import (
     ImportedExercise,
     merge_into_catalog,
     parse_free_exercise_db,
     parse_wger_exerciseinfo,
     wger_license,
 )
+from bot.catalog.loader import load_catalog
+from bot.domain.exercises import Catalog, Exercise, MediaItem
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SQUAT_GIF = "https://wger.de/media/exercise-images/849/30b2631d-d7ec-415c-800b-7eb082314c0a.gif"

@@ -9,8 +9,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx2
 
+from bot.catalog.importers import WGER_BASE_URL
 from bot.errors import ImportSourceError
-from bot.media.importers import WGER_BASE_URL
 
 logger = logging.getLogger(__name__)
 

@@ -16,13 +16,7 @@ from typing import Final, NamedTuple
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-MESSAGE_LIMIT: Final = 4096
-"""Longest message text Telegram accepts, in UTF-16 code units of visible text."""
-
-CAPTION_LIMIT: Final = 1024
-"""Longest media caption Telegram accepts, in UTF-16 code units of visible text."""
-
-ELLIPSIS: Final = "…"
+from bot.text.limits import CAPTION_LIMIT, ELLIPSIS, MESSAGE_LIMIT, utf16_length
 
 # html=False makes markdown-it treat raw HTML as literal text, which we then escape: nothing the
 # model writes can become a tag. linkify stays off (it needs an extra package).
@@ -46,11 +40,6 @@ def escape(text: str) -> str:
     return (
         text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
     )
-
-
-def utf16_length(text: str) -> int:
-    """Length of ``text`` in UTF-16 code units, the unit Telegram counts limits and offsets in."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
 
 
 def markdown_to_html(md: str) -> str:

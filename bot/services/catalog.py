@@ -14,23 +14,23 @@ from typing import Any, Final, cast, get_args
 
 from pydantic import ValidationError
 
-from bot.errors import NotFoundError
-from bot.media.catalog import (
-    Catalog,
-    Exercise,
-    MediaItem,
-    MediaKind,
-    attribution,
-    load_catalog,
-    normalise_name,
-)
-from bot.media.lookup import (
+from bot.catalog.loader import load_catalog
+from bot.catalog.lookup import (
     LookupResult,
     by_muscle,
     find_exercise,
     mentioned_exercises,
     muscle_groups,
 )
+from bot.domain.exercises import (
+    Catalog,
+    Exercise,
+    MediaItem,
+    MediaKind,
+    attribution,
+    normalise_name,
+)
+from bot.errors import NotFoundError
 from bot.storage import Database
 from bot.storage import exercises as rows
 
@@ -103,7 +103,7 @@ class Credit:
     demo: Demo
 
 
-class MediaService:
+class CatalogService:
     """The exercise catalog: lookups by name, by muscle and in the coach's answers, and demos.
 
     ``find`` and ``mentioned`` (the coach's DemoFinder) return only exercises with a demo to
@@ -123,7 +123,7 @@ class MediaService:
         self._sources = frozenset(sources)
 
     @classmethod
-    async def open(cls, database: Database) -> MediaService:
+    async def open(cls, database: Database) -> CatalogService:
         """Load the stored catalog; an empty database is seeded from the packaged file first."""
         async with database.transaction() as session:
             exercises = await rows.all_exercises(session)

@@ -1,0 +1,1 @@
+"""Text work shared by every layer: Markdown to Telegram HTML, Telegram's length rules."""
