@@ -9,6 +9,7 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
 from bot.handlers.context import Context
+from bot.i18n import pick_language
 from bot.services.users import UserInfo
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,17 @@ def user_info(update: Update) -> UserInfo:
         language_code=user.language_code,
         chat_id=private_chat,
     )
+
+
+def language_of(update: Update, context: Context) -> str:
+    """The language to answer this update's sender in: their choice, their app's, else English."""
+    user = update.effective_user
+    chosen = context.user_state.get(LANGUAGE_KEY)
+    return pick_language(chosen, user.language_code if user is not None else None)
+
+
+LANGUAGE_KEY = "language"
+"""``context.user_state`` key of the user's chosen language (filled when it is known)."""
 
 
 async def record_user(update: Update, context: Context) -> None:

@@ -660,9 +660,12 @@ def test_module_imports_only_stdlib_and_markdown_it() -> None:
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             imported.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            if not node.module.startswith("bot.text."):  # its own leaf package
-                imported.add(node.module.split(".")[0])
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and not node.module.startswith("bot.text.")  # its own leaf package
+        ):
+            imported.add(node.module.split(".")[0])
     assert imported - set(sys.stdlib_module_names) - {"__future__"} == {"markdown_it"}
 
 
