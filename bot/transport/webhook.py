@@ -12,6 +12,7 @@ import hmac
 import json
 import logging
 import socket
+import time
 from collections.abc import Generator
 from typing import Any
 from urllib.parse import urlsplit
@@ -46,19 +47,24 @@ def webhook_path(webhook_url: str) -> str:
 def build_web_app(application: Any, *, secret: str, path: str) -> Starlette:
     """The ASGI app: POST ``path`` feeds the update queue; GET /healthz says whether we run."""
 
+    rejected = _RejectionLog()
+
     async def receive_update(request: Request) -> Response:
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), secret.encode()):
-            logger.warning("Webhook request without the right secret from %s", request.client)
+            rejected.note("without the right secret", 403)
             return PlainTextResponse("forbidden", status_code=403)
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            rejected.note("over the size limit", 413)  # refused before reading the body
             return PlainTextResponse("too large", status_code=413)
-        try:
-            data = json.loads(body)
-            update = Update.de_json(data, application.bot)
-        except (ValueError, TypeError, KeyError) as error:
-            logger.warning("Webhook body is not an update: %s", error)
+        body = await _read_at_most(request, MAX_BODY_BYTES)
+        if body is None:
+            rejected.note("over the size limit", 413)
+            return PlainTextResponse("too large", status_code=413)
+        update = _parse_update(body, application.bot)
+        if update is None:
+            rejected.note("that is not an update", 400)
             return PlainTextResponse("bad request", status_code=400)
         await application.update_queue.put(update)
         return Response(status_code=200)
@@ -75,6 +81,63 @@ def build_web_app(application: Any, *, secret: str, path: str) -> Starlette:
             Route(path, receive_update, methods=["POST"]),
         ]
     )
+
+
+def _parse_update(body: bytes, bot: Any) -> Update | None:
+    """The update in ``body``, or None when it is not JSON or not an update object."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or type(data.get("update_id")) is not int:
+        return None  # null, [], 1, "..." and objects without an update id
+    try:
+        update = Update.de_json(data, bot)
+    except Exception:  # PTB raises many kinds on a malformed field
+        return None
+    if update is None or not _fields_have_the_right_shape(data):
+        return None
+    return update
+
+
+def _fields_have_the_right_shape(data: dict[str, Any]) -> bool:
+    """Every update kind present is an object, as in the Bot API (a string message is not)."""
+    return all(isinstance(data[kind], dict) for kind in Update.ALL_TYPES if kind in data)
+
+
+async def _read_at_most(request: Request, limit: int) -> bytes | None:
+    """The body, or None as soon as it grows past ``limit`` (a missing Content-Length)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class _RejectionLog:
+    """Logs refused webhook requests at most once a minute, as a count per reason."""
+
+    INTERVAL = 60.0
+
+    def __init__(self) -> None:
+        self._counts: dict[tuple[str, int], int] = {}
+        self._last: float | None = None
+
+    def note(self, reason: str, status: int) -> None:
+        key = (reason, status)
+        self._counts[key] = self._counts.get(key, 0) + 1
+        now = time.monotonic()
+        if self._last is not None and now - self._last < self.INTERVAL:
+            return
+        self._last = now
+        summary = ", ".join(
+            f"{count} {why} ({code})" for (why, code), count in sorted(self._counts.items())
+        )
+        self._counts.clear()
+        logger.warning("Webhook requests refused since the last report: %s", summary)
 
 
 class _Server(uvicorn.Server):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 
 import httpx
@@ -76,3 +77,57 @@ async def test_port_in_use_is_a_clear_error(bot: RunningBot) -> None:
         )
         with pytest.raises(FitCoachError, match=f"cannot listen on port {port}"):
             await serve(settings)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"null",
+        b"[]",
+        b"1",
+        b'"text"',
+        b'{"message": {"text": "hi"}}',
+        b'{"update_id": "7"}',
+        b'{"update_id": 7, "message": "a string, not a message"}',
+    ],
+)
+async def test_json_that_is_not_an_update_is_refused(bot: RunningBot, body: bytes) -> None:
+    port = free_port()
+    await bot.start(webhook_url=URL, webhook_secret="s3cret_value-1", port=port)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
+        answer = await client.post(
+            "/telegram/hook", content=body, headers={SECRET_HEADER: "s3cret_value-1"}
+        )
+        health = await client.get("/healthz")
+    assert answer.status_code == 400
+    assert health.status_code == 200  # the bot keeps running
+
+
+async def test_an_oversized_body_is_refused_from_its_declared_length(bot: RunningBot) -> None:
+    port = free_port()
+    await bot.start(webhook_url=URL, webhook_secret="s3cret_value-1", port=port)
+
+    # Only the headers go out: the server must answer from Content-Length alone.
+    def send_headers_only() -> bytes:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
+            raw.sendall(
+                b"POST /telegram/hook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b"X-Telegram-Bot-Api-Secret-Token: s3cret_value-1\r\n"
+                b"Content-Length: 50000000\r\n\r\n"
+            )
+            return raw.recv(64).split(b"\r\n", 1)[0]
+
+    status_line = await asyncio.to_thread(send_headers_only)  # the server shares this loop
+    assert status_line == b"HTTP/1.1 413 Request Entity Too Large"
+
+
+async def test_refused_requests_are_logged_once_a_minute_in_summary(
+    bot: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    port = free_port()
+    await bot.start(webhook_url=URL, webhook_secret="s3cret_value-1", port=port)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
+        for _ in range(20):
+            await client.post("/telegram/hook", content=b"[]", headers={SECRET_HEADER: "nope"})
+    reports = [r for r in caplog.records if "Webhook requests refused" in r.getMessage()]
+    assert len(reports) == 1
