@@ -19,8 +19,10 @@ RUN pip install --require-hashes --no-deps -r requirements.lock
 COPY alembic.ini ./
 COPY alembic ./alembic
 COPY bot ./bot
+COPY --chmod=0755 deploy/entrypoint.sh /usr/local/bin/fitcoach-entrypoint
 
-USER fitcoach
+# The container starts as root so the entrypoint can hand a fresh volume at /data to the
+# unprivileged user; it then drops to that user with setpriv before the bot starts.
 
 ENV PORT=8080 \
     DATABASE_URL=sqlite+aiosqlite:////data/fitcoach.db
@@ -28,4 +30,5 @@ ENV PORT=8080 \
 EXPOSE 8080
 
 # Migrates the database, then serves (webhook mode when WEBHOOK_URL is set).
+ENTRYPOINT ["fitcoach-entrypoint"]
 CMD ["python", "-m", "bot"]

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import pwd
 import re
+import subprocess
+import tempfile
 import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
+
+import pytest
 
 from bot.config import Settings
 from bot.transport.webhook import HEALTH_PATH
@@ -49,7 +55,8 @@ def test_dockerfile_installs_from_the_lock_and_copies_no_secrets() -> None:
     copies = [line for line in dockerfile.splitlines() if line.startswith("COPY")]
     assert not any(re.search(r"COPY\s+\.\s", line) for line in copies), "copy named paths only"
     assert not any(".env" in line for line in copies)
-    assert re.search(r"^USER (?!root)\w+", dockerfile, re.MULTILINE)
+    assert 'ENTRYPOINT ["fitcoach-entrypoint"]' in dockerfile  # drops root before the bot runs
+    assert "deploy/entrypoint.sh /usr/local/bin/fitcoach-entrypoint" in dockerfile
     assert 'CMD ["python", "-m", "bot"]' in dockerfile
     assert re.search(r"^FROM python:3\.1[1-9]-slim", dockerfile, re.MULTILINE)
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
@@ -91,3 +98,50 @@ def test_readme_documents_every_setting_and_command() -> None:
         assert f"/{name}" in readme, name
     assert "make run" in readme
     assert "make test" in readme
+
+
+ENTRYPOINT = ROOT / "deploy" / "entrypoint.sh"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="changing owners and users needs root")
+def test_entrypoint_hands_a_root_owned_volume_to_the_user_and_drops_root() -> None:
+    # Outside pytest's tmp_path, whose parents only root may enter, like a volume's mount point.
+    with tempfile.TemporaryDirectory() as mount:
+        Path(mount).chmod(0o755)
+        _check_entrypoint_on(Path(mount) / "data")
+
+
+def _check_entrypoint_on(volume: Path) -> None:
+    volume.mkdir()
+    (volume / "fitcoach.db").write_bytes(b"")
+    nobody = pwd.getpwnam("nobody")
+    result = subprocess.run(
+        ["sh", str(ENTRYPOINT), "sh", "-c", 'id -u; touch "$FITCOACH_DATA_DIR/written"'],
+        env={**os.environ, "FITCOACH_DATA_DIR": str(volume), "FITCOACH_USER": "nobody"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split() == [str(nobody.pw_uid)]  # the command ran unprivileged
+    assert volume.stat().st_uid == nobody.pw_uid
+    assert (volume / "fitcoach.db").stat().st_uid == nobody.pw_uid
+    assert (volume / "written").stat().st_uid == nobody.pw_uid
+
+
+def test_entrypoint_runs_the_command_as_is_when_not_root(tmp_path: Path) -> None:
+    script = ENTRYPOINT.read_text(encoding="utf-8")
+    assert script.startswith("#!/bin/sh")
+    assert 'exec setpriv --reuid="$uid" --regid="$gid" --init-groups -- "$@"' in script
+    # With `id -u` answering non-zero the script only execs its arguments.
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    (fake_bin / "id").write_text("#!/bin/sh\necho 1000\n", encoding="utf-8")
+    (fake_bin / "id").chmod(0o755)
+    result = subprocess.run(
+        ["sh", str(ENTRYPOINT), "echo", "ran"],
+        env={**os.environ, "PATH": f"{fake_bin}:{os.environ['PATH']}"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "ran"
