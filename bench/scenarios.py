@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.erasure import measure_secure_delete
 from bench.harness import (
     BotKind,
     BotProcess,
@@ -34,6 +35,7 @@ __all__ = [
     "broadcast",
     "concurrency",
     "cost_per_message",
+    "erasure",
     "memory_growth",
     "startup_and_size",
     "streaming",
@@ -51,6 +53,8 @@ PROMPT_GROWTH_TARGET = 1.10
 BROADCAST_SUSTAINED_TARGET = 25.0
 STARTUP_TARGET = 3.0
 HISTORY_TOKEN_BUDGET = 4000
+ERASURE_TURNS = 400
+ERASURE_TURNS_QUICK = 50
 
 QUESTIONS = (
     "How many sets of squats should I do this week?",
@@ -803,6 +807,13 @@ async def startup_and_size(config: BenchConfig) -> Outcome:
     )
 
 
+async def erasure(config: BenchConfig) -> Outcome:
+    """7. What secure_delete costs when storing turns and at /forget (bench/erasure.py)."""
+    turns = ERASURE_TURNS_QUICK if config.quick else ERASURE_TURNS
+    figures, series = await measure_secure_delete(config.directory("secure-delete"), turns)
+    return Outcome(figures=figures, series=series)
+
+
 Scenario = Callable[[BenchConfig], Awaitable[Outcome]]
 
 #: Every scenario by its command-line name, in the order they run.
@@ -813,4 +824,5 @@ SCENARIOS: dict[str, Scenario] = {
     "memory": memory_growth,
     "broadcast": broadcast,
     "startup": startup_and_size,
+    "erasure": erasure,
 }

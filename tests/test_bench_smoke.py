@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.erasure import measure_secure_delete
 from bench.report import Figure, Results, format_table, format_value, percentile
 from bench.scenarios import (
     ANSWER,
@@ -117,3 +118,11 @@ async def test_the_relay_bot_answers_every_message_with_one_request(tmp_path: Pa
     assert all(0 < wait < 10 for wait in run.waits)
     assert run.cpu_per_message > 0
     assert ANSWER_MARK in ANSWER
+
+
+async def test_the_erasure_figures_compare_secure_delete_off_and_on(tmp_path: Path) -> None:
+    figures, series = await measure_secure_delete(tmp_path, turns=5)
+    assert [figure.name.rsplit(" ", 1)[-1] for figure in figures] == ["off", "on"] * 3
+    assert figures[1].name.startswith("store 5 turns")
+    assert all(figure.value and figure.value > 0 for figure in figures)
+    assert len(series["secure_delete"]["on"]) == len(series["secure_delete"]["off"])

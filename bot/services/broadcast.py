@@ -405,6 +405,10 @@ class BroadcastService:
                     progress.blocked,
                     progress.failed,
                 )
+        except NotFoundError:
+            # Its admin used /forget, which deletes the broadcasts they wrote.
+            ended = True
+            logger.info("Broadcast %s was deleted while sending", run.broadcast_id)
         except Exception:
             logger.exception("Broadcast %s stopped by an error", run.broadcast_id)
             # Let the lease go so this or another instance retries it after a pause.
@@ -518,6 +522,9 @@ class BroadcastService:
             await asyncio.sleep(self._progress_interval)
             try:
                 progress = await self.progress(run.broadcast_id)
+            except NotFoundError:
+                run.stop.set()  # deleted by its admin's /forget
+                return
             except Exception:
                 logger.warning("Could not read broadcast progress", exc_info=True)
                 continue

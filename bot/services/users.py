@@ -19,7 +19,7 @@ from bot.domain.profile import (
     parse_field,
     parse_profile_args,
 )
-from bot.storage import Database
+from bot.storage import Database, erasure
 from bot.storage import broadcasts as broadcast_rows
 from bot.storage import conversations as conversation_rows
 from bot.storage import usage as usage_rows
@@ -132,19 +132,29 @@ class UserService:
         """Delete every row about the user; they are a stranger to the bot afterwards."""
         self._recorded.pop(user_id, None)
         async with self._database.transaction() as session:
-            return await user_rows.delete_user(session, user_id)
+            known = await user_rows.delete_user(session, user_id)
+        # After the commit, outside any transaction: no older copy stays in the files.
+        await self._database.scrub(erasure.USER_OWNED_TABLES)
+        return known
 
     async def export(self, user_id: int) -> dict[str, Any]:
         """Everything stored about the user, as a JSON-ready document."""
         async with self._database.transaction() as session:
             row = await user_rows.get_user(session, user_id)
             if row is None:
-                return {"user": None, "conversations": [], "daily_usage": [], "broadcasts": []}
+                return {
+                    "user": None,
+                    "conversations": [],
+                    "daily_usage": [],
+                    "broadcasts": [],
+                    "broadcasts_written": [],
+                }
             conversations = await conversation_rows.conversations_of(session, user_id)
             messages = await conversation_rows.messages_of(session, user_id)
             summaries = await conversation_rows.summaries_of(session, user_id)
             usage = await usage_rows.usage_of(session, user_id)
             deliveries = await broadcast_rows.deliveries_of(session, user_id)
+            written = await broadcast_rows.broadcasts_by(session, user_id)
         by_conversation: dict[int, list[dict[str, Any]]] = {c.id: [] for c in conversations}
         for message in messages:
             by_conversation.setdefault(message.conversation_id, []).append(
@@ -208,6 +218,17 @@ class UserService:
                     "sent_at": _iso(d.sent_at),
                 }
                 for d in deliveries
+            ],
+            # An admin's own broadcasts: what they wrote (text, or the message that was copied).
+            "broadcasts_written": [
+                {
+                    "id": b.id,
+                    "state": b.state,
+                    "text_html": b.text_html,
+                    "copied_message_id": b.source_message_id,
+                    "created_at": _iso(b.created_at),
+                }
+                for b in written
             ],
         }
 

@@ -373,3 +373,11 @@ async def deliveries_of(session: AsyncSession, user_id: int) -> list[BroadcastDe
         .order_by(BroadcastDelivery.broadcast_id)
     )
     return list(rows)
+
+
+async def broadcasts_by(session: AsyncSession, admin_id: int) -> list[Broadcast]:
+    """Every broadcast one admin wrote, drafts included, for /export."""
+    rows = await session.scalars(
+        select(Broadcast).where(Broadcast.admin_id == admin_id).order_by(Broadcast.id)
+    )
+    return list(rows)

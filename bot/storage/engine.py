@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
@@ -23,6 +23,11 @@ from bot.errors import StorageError
 logger = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# After an erasure the write-ahead log still holds the old pages until a checkpoint empties it.
+# A checkpoint cannot finish while another connection (another process: this one queues its
+# transactions) reads an older snapshot, so it is tried a few times without waiting inside SQLite.
+CHECKPOINT_ATTEMPTS = 5
+CHECKPOINT_PAUSE_SECONDS = 0.1
 
 
 def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
@@ -46,6 +51,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        # Deleted rows are overwritten with zeros, not just unlinked: after /forget nothing of
+        # the user stays readable in free pages or free space inside pages.
+        cursor.execute("PRAGMA secure_delete=ON")
     finally:
         cursor.close()
 
@@ -128,6 +136,67 @@ class Database:
     @property
     def description(self) -> str:
         return describe_url(self.engine)
+
+    async def scrub(self, tables: Sequence[str]) -> bool:
+        """Leave no copy of rows just deleted from ``tables`` in the database's files.
+
+        Call it after the deleting transaction committed, never inside one. SQLite overwrites
+        deleted rows itself (secure_delete); this empties the write-ahead log, which still holds
+        the pages as they were. PostgreSQL keeps deleted rows as dead tuples until a VACUUM, so
+        the tables are vacuumed. False when it could not finish (logged); the data is deleted
+        either way, only older copies remain for longer.
+        """
+        if self._sqlite_lock is not None:
+            return await self._checkpoint()
+        return await self._vacuum(tables)
+
+    async def _checkpoint(self) -> bool:
+        result: tuple[int, int, int] = (1, -1, -1)
+        for attempt in range(CHECKPOINT_ATTEMPTS):
+            if attempt:
+                await asyncio.sleep(CHECKPOINT_PAUSE_SECONDS)
+            try:
+                result = await self._checkpoint_once()
+            except OperationalError:  # "database is locked" on some paths instead of busy=1
+                continue
+            if result[0] == 0:
+                return True
+        logger.warning(
+            "The write-ahead log could not be emptied after an erasure (busy, %s of %s pages "
+            "copied); the next checkpoint empties it",
+            result[2],
+            result[1],
+        )
+        return False
+
+    async def _checkpoint_once(self) -> tuple[int, int, int]:
+        assert self._sqlite_lock is not None
+        if self._lock_owner is not None and self._lock_owner is asyncio.current_task():
+            raise RuntimeError("a checkpoint cannot run inside a transaction")
+        # Under the queue's lock no transaction of this process is open, so no reader of ours
+        # holds the log; readers in other processes make the checkpoint report busy.
+        async with self._sqlite_lock, self.engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await autocommit.exec_driver_sql("PRAGMA busy_timeout=0")
+            try:
+                result = await autocommit.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                busy, frames, copied = tuple(result.one())
+            finally:
+                await autocommit.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        return int(busy), int(frames), int(copied)
+
+    async def _vacuum(self, tables: Sequence[str]) -> bool:
+        # VACUUM cannot run inside a transaction block.
+        try:
+            async with self.engine.connect() as connection:
+                autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                for table in tables:
+                    quoted = self.engine.dialect.identifier_preparer.quote(table)
+                    await autocommit.exec_driver_sql(f"VACUUM {quoted}")
+        except (OperationalError, DBAPIError, OSError):
+            logger.warning("VACUUM after an erasure failed; autovacuum will do it", exc_info=True)
+            return False
+        return True
 
     async def check(self) -> None:
         await check_connection(self.engine)

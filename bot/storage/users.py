@@ -6,10 +6,11 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.storage.erasure import delete_user_rows
 from bot.storage.models import User
 
 PROFILE_COLUMNS = (
@@ -73,9 +74,8 @@ async def save_profile(session: AsyncSession, user_id: int, fields: Mapping[str,
 
 
 async def delete_user(session: AsyncSession, user_id: int) -> bool:
-    """Delete a user and, through ON DELETE CASCADE, every row that belongs to them."""
-    result = await session.execute(delete(User).where(User.id == user_id))
-    return bool(getattr(result, "rowcount", 0))
+    """Delete a user and every row about them (the tables in erasure.USER_OWNED)."""
+    return await delete_user_rows(session, user_id)
 
 
 async def mark_blocked(session: AsyncSession, user_id: int, when: datetime | None = None) -> None:

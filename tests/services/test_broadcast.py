@@ -4,6 +4,7 @@ progress snapshots and /stats, driven through an in-memory port."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime, timedelta
@@ -20,6 +21,7 @@ from bot.services.broadcast import (
     DeliveryOutcome,
     SendResult,
 )
+from bot.services.users import UserService
 from bot.storage import Database
 from bot.storage import broadcasts as rows
 from bot.storage import conversations as conversation_rows
@@ -249,6 +251,26 @@ async def test_cancel_stops_the_worker_and_reports_what_was_not_sent(
     assert report.sent + report.pending == 40
     assert len(port.delivered) <= report.sent + 1  # at most the copy in flight
     assert await service.cancel(broadcast_id) is None
+
+
+async def test_an_admin_who_forgets_while_sending_stops_the_broadcast_quietly(
+    database: Database,
+    make_service: Callable[..., BroadcastService],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await seed(database, [1, *range(650, 690)])
+    service = make_service(concurrency=1)
+    await confirmed(service)  # written by user 1
+    port = FakePort(delay=0.01)
+    service.start(port)
+    await port.wait_for_delivered(5)
+    assert await UserService(database).forget(1)
+    await asyncio.sleep(0.3)  # the worker notices at its next progress check
+    stopped_at = len(port.delivered)
+    await asyncio.sleep(0.3)
+    assert len(port.delivered) == stopped_at < 41
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert port.reports == []  # nobody left to report to
 
 
 async def test_cancelling_a_draft_means_it_can_never_be_sent(
