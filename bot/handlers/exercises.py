@@ -61,6 +61,10 @@ _REFUSED_MEDIA: Final = (
     "photo_invalid",
     "media_empty",
 )
+# Telegram answers a media send after fetching or converting the file (a GIF becomes an MP4),
+# which can take longer than PTB's 5 s default; giving up early would show the card's text
+# while the demo still arrives, and its file_id would never be kept.
+MEDIA_READ_TIMEOUT: Final = 20.0
 SETMEDIA_CAPTION: Final = r"^/setmedia(?:@\w+)?(?:\s|$)"
 SETMEDIA_HELP: Final = (
     "Send a GIF, video or photo with the caption <code>/setmedia exercise name</code> "
@@ -336,15 +340,27 @@ class TelegramDemos:
         try:
             if media.kind == "animation":
                 message = await self._bot.send_animation(
-                    chat_id, source, caption=caption, parse_mode=ParseMode.HTML
+                    chat_id,
+                    source,
+                    caption=caption,
+                    parse_mode=ParseMode.HTML,
+                    read_timeout=MEDIA_READ_TIMEOUT,
                 )
             elif media.kind == "video":
                 message = await self._bot.send_video(
-                    chat_id, source, caption=caption, parse_mode=ParseMode.HTML
+                    chat_id,
+                    source,
+                    caption=caption,
+                    parse_mode=ParseMode.HTML,
+                    read_timeout=MEDIA_READ_TIMEOUT,
                 )
             else:
                 message = await self._bot.send_photo(
-                    chat_id, source, caption=caption, parse_mode=ParseMode.HTML
+                    chat_id,
+                    source,
+                    caption=caption,
+                    parse_mode=ParseMode.HTML,
+                    read_timeout=MEDIA_READ_TIMEOUT,
                 )
         except Exception as error:  # the port never raises: a demo must not cost the answer
             return _failure(error)
@@ -365,7 +381,9 @@ class TelegramDemos:
                 )
             )
         try:
-            messages = await self._bot.send_media_group(chat_id, items)
+            messages = await self._bot.send_media_group(
+                chat_id, items, read_timeout=MEDIA_READ_TIMEOUT
+            )
         except Exception as error:
             return _failure(error)
         pairs = zip(messages, media, strict=False)

@@ -193,3 +193,34 @@ async def test_a_changed_catalog_file_updates_the_stored_exercise(database: Data
         push_up.media[0].url,
         "https://wger.de/p2.png",
     ]
+
+
+async def test_a_packaged_demo_file_is_stored_and_keeps_its_file_id_across_seeds(
+    database: Database,
+) -> None:
+    gif = MediaItem(
+        kind="animation", file="demos/barbell-back-squat.gif", license="CC0", author="E"
+    )
+    catalog = Catalog(
+        exercise.model_copy(update={"media": [gif]})
+        if exercise.slug == "barbell-back-squat"
+        else exercise
+        for exercise in load_catalog()
+    )
+    await seed_catalog(database, catalog)
+    service = await CatalogService.open(database)
+    squat = service.catalog.require("barbell-back-squat")
+    assert squat.media == [gif]
+    assert service.find("back squat") == squat
+    [demo] = await service.demos_for(squat)
+    assert (demo.file, demo.url, demo.file_id) == ("demos/barbell-back-squat.gif", None, None)
+    await service.remember_file_id(demo, "CgAC-uploaded")
+
+    again = await seed_catalog(database, catalog)
+    assert again.updated == 0
+    [kept] = await service.demos_for(squat)
+    assert (kept.id, kept.cached_file_id) == (demo.id, "CgAC-uploaded")
+    # Back to the URL in the file: the packaged demo goes, the URL comes back.
+    await seed_catalog(database)
+    [url_demo] = await service.demos_for(squat)
+    assert (url_demo.url, url_demo.file) == (BACK_SQUAT_GIF, None)
