@@ -22,6 +22,7 @@ from bot.logs import quiet_http_loggers
 from bot.services.broadcast import BroadcastService
 from bot.services.catalog import CatalogService, seed_catalog
 from bot.services.coach import CoachService
+from bot.services.delivery import DemoDelivery
 from bot.services.limits import SlidingWindowLimiter
 from bot.services.registry import Services
 from bot.services.users import UserService
@@ -88,6 +89,7 @@ async def open_services(application: FitCoachApp) -> None:
             demos=media,
         ),
         media=media,
+        demos=DemoDelivery(media),
         limits=SlidingWindowLimiter(settings.user_messages_per_minute, 60.0),
         broadcast=BroadcastService(database),
     )

@@ -1,20 +1,23 @@
-"""The packaged exercise catalog file: its shape, and loading it into a ``Catalog``."""
+"""The packaged exercise catalog file: its shape, loading it into a ``Catalog``, and reading
+the demo files shipped beside it."""
 
 from __future__ import annotations
 
 import functools
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from bot.domain.exercises import Catalog, Exercise
-from bot.errors import ConfigError
+from bot.domain.exercises import Catalog, Exercise, is_packaged_path
+from bot.errors import ConfigError, NotFoundError
 
 DATA_PACKAGE = "bot.catalog"
-DATA_FILE = "data/exercises.yaml"
+DATA_DIR = "data"
+DATA_FILE = f"{DATA_DIR}/exercises.yaml"
 
 
 class CatalogFile(BaseModel):
@@ -63,3 +66,27 @@ def _parse_catalog(text: str, origin: str) -> Catalog:
         return Catalog(parsed.exercises)
     except ConfigError as exc:
         raise ConfigError(f"{origin}: {exc}") from exc
+
+
+# --- demo files -------------------------------------------------------------------------------
+
+
+def data_root() -> Traversable:
+    """The folder media items' ``file`` paths are relative to (``bot/catalog/data``)."""
+    return resources.files(DATA_PACKAGE).joinpath(DATA_DIR)
+
+
+def read_media_file(path: str) -> bytes:
+    """The bytes of a packaged demo, ``path`` as a media item's ``file`` names it.
+
+    Raises NotFoundError when the package does not ship it (or the path leaves the folder).
+    """
+    if not is_packaged_path(path):
+        raise NotFoundError(f"{path!r} is not a path inside the catalog's data")
+    target = data_root()
+    for part in path.split("/"):
+        target = target.joinpath(part)
+    try:
+        return target.read_bytes()
+    except OSError as exc:  # missing, a folder, unreadable
+        raise NotFoundError(f"the package has no readable demo file {path!r}") from exc

@@ -283,15 +283,27 @@ def normalise_muscle(raw: str) -> str | None:
 
 # --- models -----------------------------------------------------------------------------------
 
+_PACKAGED_PATH = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$")
+
+
+def is_packaged_path(path: str) -> bool:
+    """Whether ``path`` is relative, forward-slashed and stays inside its root (no ``..``)."""
+    return len(path) <= 512 and _PACKAGED_PATH.fullmatch(path) is not None
+
 
 class MediaItem(BaseModel):
-    """One demo (GIF, video or photo) with the licence and author its caption must show."""
+    """One demo (GIF, video or photo) with the licence and author its caption must show.
+
+    It is found at exactly one of: an https ``url``, a Telegram ``file_id``, or a ``file``
+    shipped in the package (a path relative to ``bot/catalog/data``, e.g. ``demos/squat.gif``).
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     kind: MediaKind
     url: str | None = None
     file_id: str | None = None
+    file: str | None = None
     license: str
     author: str
     source_page: str | None = None
@@ -319,10 +331,17 @@ class MediaItem(BaseModel):
             raise ValueError(f"{value!r} is not an https URL")
         return value
 
+    @field_validator("file")
+    @classmethod
+    def _packaged_path(cls, value: str | None) -> str | None:
+        if value is not None and not is_packaged_path(value):
+            raise ValueError(f"{value!r} is not a relative path inside the catalog's data")
+        return value
+
     @model_validator(mode="after")
     def _one_location(self) -> MediaItem:
-        if (self.url is None) == (self.file_id is None):
-            raise ValueError("a media item has exactly one of url and file_id")
+        if [self.url, self.file_id, self.file].count(None) != 2:
+            raise ValueError("a media item has exactly one of url, file_id and file")
         return self
 
 

@@ -1,22 +1,22 @@
 """/exercise cards with demos, browsing by muscle group, /credits, /setmedia, demos under answers.
 
-Sending: GIFs and silent MP4s go by sendAnimation, videos by sendVideo, two or more photos as
-one album. The first send by URL caches Telegram's file_id; a URL Telegram refuses is marked
-failing and the card's text is shown instead.
+Which demo to send, from where, and what instead is ``DemoDelivery``'s decision; this module
+renders the card and captions and implements its port with the Bot API (``TelegramDemos``).
 """
 
 from __future__ import annotations
 
-import enum
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, Final
 
 from telegram import (
+    Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     InputMediaPhoto,
+    InputMediaVideo,
     Message,
     Update,
 )
@@ -28,16 +28,23 @@ from bot.domain.exercises import Exercise, MediaKind, normalise_muscle
 from bot.errors import NotFoundError, UserInputError
 from bot.handlers.commands import UNKNOWN, command_arguments
 from bot.handlers.context import Context
-from bot.llm.prompts import MAX_DEMOS_PER_ANSWER
 from bot.services.catalog import Demo
+from bot.services.delivery import (
+    ByFileId,
+    ByUpload,
+    Caption,
+    OutgoingMedia,
+    Refused,
+    SendResult,
+    Sent,
+    Unavailable,
+)
 from bot.text.limits import CAPTION_LIMIT
 from bot.text.markdown import escape, split_html, truncate_html, visible_length
 
 logger = logging.getLogger(__name__)
 
 PREFIX: Final = "ex"
-ALBUM_MIN: Final = 2
-ALBUM_MAX: Final = 10
 # Telegram refuses a whole keyboard when one button's callback data passes 64 bytes.
 _CALLBACK_BYTES: Final = 64
 _GROUP_COLUMNS: Final = 3
@@ -54,23 +61,15 @@ _REFUSED_MEDIA: Final = (
     "photo_invalid",
     "media_empty",
 )
+# Telegram answers a media send after fetching or converting the file (a GIF becomes an MP4),
+# which can take longer than PTB's 5 s default; giving up early would show the card's text
+# while the demo still arrives, and its file_id would never be kept.
+MEDIA_READ_TIMEOUT: Final = 20.0
 SETMEDIA_CAPTION: Final = r"^/setmedia(?:@\w+)?(?:\s|$)"
 SETMEDIA_HELP: Final = (
     "Send a GIF, video or photo with the caption <code>/setmedia exercise name</code> "
     "(or reply to one with that command). It becomes the exercise's first demo."
 )
-
-
-class _Outcome(enum.Enum):
-    SENT = "sent"
-    NO_DEMO = "no demo"  # none stored, or every one refused: show the card's text instead
-    STOP = "stop"  # the chat cannot take more now (blocked, flood control, network)
-
-
-@dataclass(frozen=True)
-class _Sent:
-    outcome: _Outcome
-    card_shown: bool = False
 
 
 # --- rendering --------------------------------------------------------------------------------
@@ -322,139 +321,117 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
 # --- sending demos ----------------------------------------------------------------------------
 
 
+class TelegramDemos:
+    """The demo port: sends what ``DemoDelivery`` decided, and says what Telegram answered.
+
+    GIFs and silent MP4s go by sendAnimation, videos by sendVideo, photos by sendPhoto, albums
+    by sendMediaGroup; a file is given as a file_id, a URL or uploaded bytes.
+    """
+
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    def caption(self, exercise: Exercise, demos: Sequence[Demo], *, card: bool) -> Caption:
+        html, holds_card = caption_html(exercise, demos, card=card)
+        return Caption(html, holds_card)
+
+    async def send_media(self, chat_id: int, media: OutgoingMedia, caption: str) -> SendResult:
+        source = _input(media)
+        try:
+            if media.kind == "animation":
+                message = await self._bot.send_animation(
+                    chat_id,
+                    source,
+                    caption=caption,
+                    parse_mode=ParseMode.HTML,
+                    read_timeout=MEDIA_READ_TIMEOUT,
+                )
+            elif media.kind == "video":
+                message = await self._bot.send_video(
+                    chat_id,
+                    source,
+                    caption=caption,
+                    parse_mode=ParseMode.HTML,
+                    read_timeout=MEDIA_READ_TIMEOUT,
+                )
+            else:
+                message = await self._bot.send_photo(
+                    chat_id,
+                    source,
+                    caption=caption,
+                    parse_mode=ParseMode.HTML,
+                    read_timeout=MEDIA_READ_TIMEOUT,
+                )
+        except Exception as error:  # the port never raises: a demo must not cost the answer
+            return _failure(error)
+        return Sent((_file_id_of(message, media.kind),))
+
+    async def send_album(
+        self, chat_id: int, media: Sequence[OutgoingMedia], caption: str
+    ) -> SendResult:
+        items: list[InputMediaPhoto | InputMediaVideo] = []
+        for index, item in enumerate(media):
+            first = index == 0
+            kind = InputMediaVideo if item.kind == "video" else InputMediaPhoto
+            items.append(
+                kind(
+                    _input(item),
+                    caption=caption if first else None,
+                    parse_mode=ParseMode.HTML if first else None,
+                )
+            )
+        try:
+            messages = await self._bot.send_media_group(
+                chat_id, items, read_timeout=MEDIA_READ_TIMEOUT
+            )
+        except Exception as error:
+            return _failure(error)
+        pairs = zip(messages, media, strict=False)
+        return Sent(tuple(_file_id_of(message, item.kind) for message, item in pairs))
+
+    async def send_card(self, chat_id: int, exercise: Exercise) -> bool:
+        try:
+            for chunk in split_html(card_html(exercise)):
+                await self._bot.send_message(chat_id, chunk, parse_mode=ParseMode.HTML)
+        except TelegramError as error:
+            logger.warning("Card of %s not sent to %s: %s", exercise.slug, chat_id, error)
+            return False
+        return True
+
+
 async def send_card(context: Context, chat_id: int, exercise: Exercise) -> None:
     """The exercise's card with its demo: as the demo's caption when it fits, else after it."""
-    sent = await _send_demo(context, chat_id, exercise, card=True)
-    if sent.outcome is _Outcome.STOP or sent.card_shown:
-        return
-    await _send_card_text(context, chat_id, exercise)
+    await context.services.demos.send_card(TelegramDemos(context.bot), chat_id, exercise)
 
 
 async def send_demos(context: Context, chat_id: int, exercises: Sequence[Exercise]) -> None:
-    """Send each exercise's first working demo, credited; at most three per answer.
-
-    An exercise whose demos Telegram all refuses gets its card's text instead.
-    """
-    for exercise in list(exercises)[:MAX_DEMOS_PER_ANSWER]:
-        sent = await _send_demo(context, chat_id, exercise, card=False)
-        if sent.outcome is _Outcome.STOP:
-            return
-        if sent.outcome is _Outcome.NO_DEMO and not await _send_card_text(
-            context, chat_id, exercise
-        ):
-            return
+    """Send each exercise's first working demo under an answer, credited."""
+    await context.services.demos.send_for_answer(TelegramDemos(context.bot), chat_id, exercises)
 
 
-async def _send_card_text(context: Context, chat_id: int, exercise: Exercise) -> bool:
-    try:
-        for chunk in split_html(card_html(exercise)):
-            await context.bot.send_message(chat_id, chunk, parse_mode=ParseMode.HTML)
-    except TelegramError as error:
-        logger.warning("Card of %s not sent to %s: %s", exercise.slug, chat_id, error)
-        return False
-    return True
+def _input(media: OutgoingMedia) -> str | InputFile:
+    source = media.source
+    if isinstance(source, ByUpload):
+        return InputFile(source.data, filename=source.filename, attach=True)
+    if isinstance(source, ByFileId):
+        return source.file_id
+    return source.url
 
 
-async def _send_demo(context: Context, chat_id: int, exercise: Exercise, *, card: bool) -> _Sent:
-    """Try the exercise's demos in order until one is sent; refused ones are marked failing."""
-    demos = await context.services.media.demos_for(exercise)
-    album_tried = False
-    while demos:
-        first = demos[0]
-        album = [d for d in demos if d.kind == "photo"][:ALBUM_MAX] if first.kind == "photo" else []
-        if len(album) >= ALBUM_MIN and not album_tried:
-            album_tried = True
-            caption, card_shown = caption_html(exercise, album, card=card)
-            outcome = await _send_album(context, chat_id, album, caption)
-            if outcome is not _Outcome.NO_DEMO:
-                return _Sent(outcome, card_shown and outcome is _Outcome.SENT)
-            # Telegram does not say which photo spoiled the album: try them one at a time,
-            # so the bad ones are marked and the next album leaves them out.
-        caption, card_shown = caption_html(exercise, [first], card=card)
-        outcome = await _send_one(context, chat_id, first, caption)
-        if outcome is not _Outcome.NO_DEMO:
-            return _Sent(outcome, card_shown and outcome is _Outcome.SENT)
-        demos = demos[1:]
-    return _Sent(_Outcome.NO_DEMO)
+def _failure(error: Exception) -> Refused | Unavailable:
+    """Telegram refused the file itself, or the send failed for another reason."""
+    if isinstance(error, BadRequest) and _refused_media(error):
+        return Refused(error.message)
+    if isinstance(error, TelegramError):
+        return Unavailable(f"{type(error).__name__}: {error.message}")
+    logger.warning("Demo send failed unexpectedly", exc_info=error)
+    return Unavailable(type(error).__name__)
 
 
 def _refused_media(error: BadRequest) -> bool:
     """Whether Telegram refused the file or URL itself (not our caption or the chat)."""
     text = error.message.lower()
     return any(word in text for word in _REFUSED_MEDIA)
-
-
-async def _send_one(context: Context, chat_id: int, demo: Demo, caption: str) -> _Outcome:
-    media = context.services.media
-    try:
-        message = await _deliver(context, chat_id, demo, caption)
-    except BadRequest as error:
-        if not _refused_media(error):
-            logger.warning("Demo %d not sent to %s: %s", demo.id, chat_id, error.message)
-            return _Outcome.STOP
-        if demo.cached_file_id is not None and demo.url is not None:
-            # file_ids belong to one bot: after a token change the URL still works.
-            await media.forget_file_id(demo)
-            return await _send_one(context, chat_id, demo.without_cache(), caption)
-        await media.mark_failing(demo, error.message)
-        return _Outcome.NO_DEMO
-    except TelegramError as error:
-        logger.warning("Demo %d not sent to %s: %s", demo.id, chat_id, error)
-        return _Outcome.STOP
-    if demo.by_url:
-        file_id = _file_id_of(message, demo.kind)
-        if file_id is not None:
-            await media.remember_file_id(demo, file_id)
-    return _Outcome.SENT
-
-
-async def _deliver(context: Context, chat_id: int, demo: Demo, caption: str) -> Message:
-    bot = context.bot
-    if demo.kind == "animation":
-        return await bot.send_animation(
-            chat_id, demo.source, caption=caption, parse_mode=ParseMode.HTML
-        )
-    if demo.kind == "video":
-        return await bot.send_video(
-            chat_id, demo.source, caption=caption, parse_mode=ParseMode.HTML
-        )
-    return await bot.send_photo(chat_id, demo.source, caption=caption, parse_mode=ParseMode.HTML)
-
-
-async def _send_album(
-    context: Context, chat_id: int, photos: Sequence[Demo], caption: str, *, retried: bool = False
-) -> _Outcome:
-    media = context.services.media
-    items = [
-        InputMediaPhoto(
-            photo.source,
-            caption=caption if index == 0 else None,
-            parse_mode=ParseMode.HTML if index == 0 else None,
-        )
-        for index, photo in enumerate(photos)
-    ]
-    try:
-        messages = await context.bot.send_media_group(chat_id, items)
-    except BadRequest as error:
-        if not _refused_media(error):
-            logger.warning("Album not sent to %s: %s", chat_id, error.message)
-            return _Outcome.STOP
-        cached = [photo for photo in photos if photo.cached_file_id is not None and photo.url]
-        if cached and not retried:
-            for photo in cached:
-                await media.forget_file_id(photo)
-            fresh = [photo.without_cache() if photo in cached else photo for photo in photos]
-            return await _send_album(context, chat_id, fresh, caption, retried=True)
-        logger.info("Album of %d photos refused (%s)", len(photos), error.message)
-        return _Outcome.NO_DEMO
-    except TelegramError as error:
-        logger.warning("Album not sent to %s: %s", chat_id, error)
-        return _Outcome.STOP
-    for photo, message in zip(photos, messages, strict=False):
-        file_id = _file_id_of(message, "photo")
-        if photo.by_url and file_id is not None:
-            await media.remember_file_id(photo, file_id)
-    return _Outcome.SENT
 
 
 def _file_id_of(message: Message, kind: MediaKind) -> str | None:

@@ -43,7 +43,8 @@ _KIND_LABEL: Final = {"animation": "Animation", "video": "Video", "photo": "Imag
 
 @dataclass(frozen=True)
 class Demo:
-    """One stored demo of an exercise, ready to send: by cached file_id if known, else its URL."""
+    """One stored demo of an exercise: where it is (URL, an admin's file_id or a packaged
+    file), the file_id Telegram gave its first send, and its credit."""
 
     id: int
     exercise_slug: str
@@ -56,19 +57,7 @@ class Demo:
     source_page: str | None = None
     title: str | None = None
     origin: str = rows.CATALOG
-
-    @property
-    def source(self) -> str:
-        """What to hand Telegram: a file_id when there is one, else the URL."""
-        source = self.cached_file_id or self.file_id or self.url
-        if source is None:  # the database never stores an item without a location
-            raise ValueError(f"demo {self.id} has neither file_id nor URL")
-        return source
-
-    @property
-    def by_url(self) -> bool:
-        """Whether sending it fetches the URL (so Telegram's answer has a file_id to cache)."""
-        return self.cached_file_id is None and self.file_id is None
+    file: str | None = None
 
     @property
     def needs_credit(self) -> bool:
@@ -83,6 +72,7 @@ class Demo:
             kind=self.kind,
             url=self.url,
             file_id=self.file_id,
+            file=self.file,
             license=self.license,
             author=self.author,
             source_page=self.source_page,
@@ -91,7 +81,7 @@ class Demo:
         return attribution(item)
 
     def without_cache(self) -> Demo:
-        """The same demo, to be sent by its URL again."""
+        """The same demo, to be sent from where it is (URL or packaged file) again."""
         return replace(self, cached_file_id=None)
 
 
@@ -187,12 +177,12 @@ class CatalogService:
         return demos
 
     async def remember_file_id(self, demo: Demo, file_id: str) -> None:
-        """Cache the file_id of a demo sent by URL: later sends go by file_id."""
+        """Cache the file_id of a demo sent by URL or upload: later sends go by file_id."""
         async with self._database.transaction() as session:
             await rows.remember_file_id(session, demo.id, file_id)
 
     async def forget_file_id(self, demo: Demo) -> None:
-        """Drop a cached file_id Telegram refused; the next send goes by URL again."""
+        """Drop a cached file_id Telegram refused; the next send goes by URL or upload again."""
         async with self._database.transaction() as session:
             await rows.forget_file_id(session, demo.id)
 
@@ -267,6 +257,7 @@ def media_record(item: MediaItem) -> rows.MediaRecord:
         author=item.author,
         url=item.url,
         file_id=item.file_id,
+        file=item.file,
         source_page=item.source_page,
         title=item.title,
     )
@@ -283,12 +274,13 @@ def build_catalog(
     """
     media_of: dict[str, list[MediaItem]] = {}
     for item in media:
-        if item.origin == rows.ADMIN or item.url is None:
+        if item.origin == rows.ADMIN or (item.url is None and item.file is None):
             continue  # admin uploads are sent by file_id and credited from the database
         try:
             media_item = MediaItem(
                 kind=_kind(item.kind),
                 url=item.url,
+                file=item.file if item.url is None else None,
                 license=item.license,
                 author=item.author,
                 source_page=item.source_page,
@@ -344,7 +336,7 @@ def _kind(value: str) -> MediaKind:
 
 
 def _demo(item: rows.StoredMedia) -> Demo | None:
-    if item.kind not in _KINDS or (item.url is None and item.file_id is None):
+    if item.kind not in _KINDS or (item.url is None and item.file_id is None and item.file is None):
         return None
     return Demo(
         id=item.id,
@@ -358,6 +350,7 @@ def _demo(item: rows.StoredMedia) -> Demo | None:
         source_page=item.source_page,
         title=item.title,
         origin=item.origin,
+        file=item.file,
     )
 
 

@@ -317,12 +317,16 @@ class CoachService:
         if exercise is None:
             result = f"No demo for {name!r} in the catalog; describe it in words."
         elif any(d.slug == exercise.slug for d in attempt.demos):
-            result = f"The demo of {exercise.name} is already shown."
+            result = f"A demo of {exercise.name} is already queued; do not mention it."
         elif len(attempt.demos) >= MAX_DEMOS_PER_ANSWER:
             result = f"At most {MAX_DEMOS_PER_ANSWER} demos per answer; describe it in words."
         else:
             attempt.demos.append(exercise)
-            result = f"The demo of {exercise.name} will be shown under your answer."
+            # Sent after the answer when Telegram takes it: the answer must not count on it.
+            result = (
+                f"A demo of {exercise.name} follows your answer if it can be sent. Do not "
+                "mention it: never write that a demo is shown, below, above or attached."
+            )
         return ChatMessage(role="tool", content=result, tool_call_id=call.id)
 
     async def _store_answer(

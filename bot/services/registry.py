@@ -8,6 +8,7 @@ from bot.llm.client import ChatModel
 from bot.services.broadcast import BroadcastService
 from bot.services.catalog import CatalogService
 from bot.services.coach import CoachService
+from bot.services.delivery import DemoDelivery
 from bot.services.limits import SlidingWindowLimiter
 from bot.services.users import UserService
 from bot.storage import Database
@@ -22,6 +23,7 @@ class Services:
     users: UserService
     coach: CoachService
     media: CatalogService
+    demos: DemoDelivery
     limits: SlidingWindowLimiter
     broadcast: BroadcastService
 

@@ -28,13 +28,14 @@ _FAILURE_CHARS: Final = 200
 
 @dataclass(frozen=True, slots=True)
 class MediaRecord:
-    """A demo to store: where it is (URL or file_id), its licence and author."""
+    """A demo to store: where it is (URL, file_id or packaged file), its licence and author."""
 
     kind: str
     license: str
     author: str
     url: str | None = None
     file_id: str | None = None
+    file: str | None = None
     source_page: str | None = None
     title: str | None = None
 
@@ -78,6 +79,7 @@ class StoredMedia:
     telegram_file_id: str | None
     failing_at: datetime | None
     failure: str | None
+    file: str | None = None
 
 
 @dataclass
@@ -135,10 +137,17 @@ def entry_hash(record: ExerciseRecord) -> str:
         "slug": record.slug,
         "name": record.name,
         "data": record.data,
-        "media": [asdict(media) for media in record.media],
+        "media": [_media_fields(media) for media in record.media],
     }
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _media_fields(media: MediaRecord) -> dict[str, Any]:
+    fields = asdict(media)
+    if media.file is None:
+        del fields["file"]  # entries without packaged files keep the hash they had before
+    return fields
 
 
 async def seed_catalog(session: AsyncSession, records: Sequence[ExerciseRecord]) -> SeedCounts:
@@ -196,12 +205,16 @@ async def _sync_media(
     session: AsyncSession, record: ExerciseRecord, rows: list[ExerciseMedia]
 ) -> None:
     """Give an exercise exactly the file's catalog media, reusing rows with the same location."""
-    by_location = {_location(row.url, row.file_id): row for row in rows if row.origin != ADMIN}
+    by_location = {
+        _location(row.url, row.file_id, row.file): row for row in rows if row.origin != ADMIN
+    }
     wanted: set[int] = set()
     for position, item in enumerate(record.media):
-        row = by_location.get(_location(item.url, item.file_id))
+        row = by_location.get(_location(item.url, item.file_id, item.file))
         if row is None:
-            row = ExerciseMedia(exercise_slug=record.slug, url=item.url, file_id=item.file_id)
+            row = ExerciseMedia(
+                exercise_slug=record.slug, url=item.url, file_id=item.file_id, file=item.file
+            )
             session.add(row)
         elif row.kind != item.kind:
             row.telegram_file_id = None  # a cached id is for the kind it was sent as
@@ -220,8 +233,12 @@ async def _sync_media(
             await session.delete(row)
 
 
-def _location(url: str | None, file_id: str | None) -> tuple[str, str]:
-    return ("url", url) if url is not None else ("file_id", file_id or "")
+def _location(url: str | None, file_id: str | None, file: str | None) -> tuple[str, str]:
+    if url is not None:
+        return ("url", url)
+    if file is not None:
+        return ("file", file)
+    return ("file_id", file_id or "")
 
 
 # --- importing --------------------------------------------------------------------------------
@@ -263,10 +280,10 @@ async def add_media(
 ) -> int:
     """Add media to an exercise, skipping URLs and file_ids it already has; returns the count."""
     rows = await session.scalars(select(ExerciseMedia).where(ExerciseMedia.exercise_slug == slug))
-    known = {_location(row.url, row.file_id) for row in rows}
+    known = {_location(row.url, row.file_id, row.file) for row in rows}
     added = 0
     for item in media:
-        location = _location(item.url, item.file_id)
+        location = _location(item.url, item.file_id, item.file)
         if location in known:
             continue
         known.add(location)
@@ -276,6 +293,7 @@ async def add_media(
                 kind=item.kind,
                 url=item.url,
                 file_id=item.file_id,
+                file=item.file,
                 license=item.license,
                 author=item.author,
                 source_page=item.source_page,
@@ -324,7 +342,7 @@ async def add_admin_media(
 
 
 async def remember_file_id(session: AsyncSession, media_id: int, file_id: str) -> None:
-    """Cache the file_id Telegram gave a send by URL, so later sends go by file_id."""
+    """Cache the file_id Telegram gave a send by URL or upload; later sends go by file_id."""
     await session.execute(
         update(ExerciseMedia).where(ExerciseMedia.id == media_id).values(telegram_file_id=file_id)
     )
@@ -370,6 +388,7 @@ def _media(row: ExerciseMedia) -> StoredMedia:
         kind=row.kind,
         url=row.url,
         file_id=row.file_id,
+        file=row.file,
         license=row.license,
         author=row.author,
         source_page=row.source_page,

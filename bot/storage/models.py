@@ -217,10 +217,11 @@ class CatalogExercise(Base):
 
 
 class ExerciseMedia(Base):
-    """One demo of an exercise (by URL or Telegram file_id) with its licence and author.
+    """One demo of an exercise (by URL, Telegram file_id or packaged file) with its licence and
+    author.
 
-    ``telegram_file_id`` caches the id Telegram gave the first send by URL; ``failing_at``
-    marks a URL Telegram refused, which is skipped from then on.
+    ``telegram_file_id`` caches the id Telegram gave the first send by URL or upload;
+    ``failing_at`` marks an item Telegram refused, which is skipped from then on.
     """
 
     __tablename__ = "exercise_media"
@@ -229,6 +230,7 @@ class ExerciseMedia(Base):
         # file_id item of the same exercise each stay unique in their own column.
         Index("uq_exercise_media_exercise_slug_url", "exercise_slug", "url", unique=True),
         Index("uq_exercise_media_exercise_slug_file_id", "exercise_slug", "file_id", unique=True),
+        Index("uq_exercise_media_exercise_slug_file", "exercise_slug", "file", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -238,6 +240,8 @@ class ExerciseMedia(Base):
     kind: Mapped[str] = mapped_column(String(16))
     url: Mapped[str | None] = mapped_column(String(2048))
     file_id: Mapped[str | None] = mapped_column(String(256))
+    # A demo shipped in the package: a path relative to bot/catalog/data.
+    file: Mapped[str | None] = mapped_column(String(512))
     license: Mapped[str] = mapped_column(String(64))
     author: Mapped[str] = mapped_column(String(256))
     source_page: Mapped[str | None] = mapped_column(String(2048))

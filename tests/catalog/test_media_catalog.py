@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from bot.catalog.loader import load_catalog
+from bot.catalog.loader import load_catalog, read_media_file
 from bot.domain.exercises import (
     CATEGORIES,
     MUSCLE_GROUPS,
@@ -77,7 +77,7 @@ def test_every_media_item_credits_an_allowed_licence_and_author(catalog: Catalog
     for item in items:
         assert canonical_license(item.license) == item.license
         assert item.author.strip()
-        assert (item.url is None) != (item.file_id is None)
+        assert [item.url, item.file_id, item.file].count(None) == 2
 
 
 def test_common_exercises_have_russian_spanish_and_german_names(catalog: Catalog) -> None:
@@ -176,8 +176,22 @@ def test_unknown_muscle_group_is_refused() -> None:
         {"url": "http://example.org/a.gif"},
         {"url": "https://example.org/a.gif", "license": "CC BY-NC 4.0"},
         {"url": "https://example.org/a.gif", "author": " "},
+        {"url": "https://example.org/a.gif", "file": "demos/a.gif"},
+        {"file": "../secrets.gif"},
+        {"file": "/etc/demo.gif"},
+        {"file": "demos\\a.gif"},
     ],
-    ids=["both-locations", "no-location", "plain-http", "non-commercial", "no-author"],
+    ids=[
+        "both-locations",
+        "no-location",
+        "plain-http",
+        "non-commercial",
+        "no-author",
+        "url-and-file",
+        "file-leaves-the-folder",
+        "absolute-file",
+        "backslashes",
+    ],
 )
 def test_media_item_refuses(fields: dict[str, str]) -> None:
     base = {"kind": "animation", "license": "CC-BY-SA 4.0", "author": "X"}
@@ -188,6 +202,20 @@ def test_media_item_refuses(fields: dict[str, str]) -> None:
 def test_media_item_by_file_id_is_accepted() -> None:
     item = MediaItem(kind="video", file_id="BAACAgIAAxk", license="cc0", author="Admin")
     assert item.license == "CC0 1.0"
+
+
+def test_media_item_by_packaged_file_is_accepted() -> None:
+    item = MediaItem(
+        kind="animation", file="demos/barbell-back-squat.gif", license="CC BY-SA 4.0", author="E"
+    )
+    assert (item.file, item.url, item.file_id) == ("demos/barbell-back-squat.gif", None, None)
+
+
+def test_packaged_files_are_read_from_the_data_folder_only() -> None:
+    assert read_media_file("exercises.yaml").startswith(b"#")
+    for path in ("demos/no-such-demo.gif", "../loader.py", "/etc/passwd", "demos"):
+        with pytest.raises(NotFoundError):
+            read_media_file(path)
 
 
 @pytest.mark.parametrize(

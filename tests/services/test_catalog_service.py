@@ -51,12 +51,12 @@ async def test_a_demo_sent_by_url_is_sent_by_its_file_id_afterwards(
 ) -> None:
     squat = service.catalog.require("barbell-back-squat")
     [demo] = await service.demos_for(squat)
-    assert (demo.kind, demo.source, demo.by_url) == ("animation", BACK_SQUAT_GIF, True)
+    assert (demo.kind, demo.url, demo.cached_file_id) == ("animation", BACK_SQUAT_GIF, None)
     await service.remember_file_id(demo, "CgACAgQ-file-id")
     [cached] = await service.demos_for(squat)
-    assert (cached.source, cached.by_url) == ("CgACAgQ-file-id", False)
+    assert (cached.url, cached.cached_file_id) == (BACK_SQUAT_GIF, "CgACAgQ-file-id")
     await service.forget_file_id(cached)
-    assert (await service.demos_for(squat))[0].source == BACK_SQUAT_GIF
+    assert (await service.demos_for(squat))[0].cached_file_id is None
 
 
 async def test_a_failing_demo_is_skipped_and_its_exercise_leaves_find(
@@ -76,7 +76,7 @@ async def test_a_failing_demo_is_skipped_and_its_exercise_leaves_find(
 async def test_an_admin_upload_is_the_first_choice_from_then_on(service: CatalogService) -> None:
     assert service.find("squat") is None
     demo = await service.set_admin_media("bodyweight-squat", "animation", "ADMIN-FILE", " Ann ")
-    assert (demo.license, demo.author, demo.origin, demo.source) == (
+    assert (demo.license, demo.author, demo.origin, demo.file_id) == (
         OWNER_LICENSE,
         "Ann",
         "admin",
@@ -88,7 +88,7 @@ async def test_an_admin_upload_is_the_first_choice_from_then_on(service: Catalog
     back_squat = service.catalog.require("barbell-back-squat")
     await service.set_admin_media("barbell-back-squat", "video", "ADMIN-VIDEO", "Ann")
     demos = await service.demos_for(back_squat)
-    assert [d.source for d in demos] == ["ADMIN-VIDEO", BACK_SQUAT_GIF]
+    assert [d.file_id or d.url for d in demos] == ["ADMIN-VIDEO", BACK_SQUAT_GIF]
     credits = [c for c in await service.credits() if c.exercise.slug == "barbell-back-squat"]
     assert [c.demo.credit() for c in credits] == [
         "Video by Ann, provided by the owner",
@@ -193,3 +193,34 @@ async def test_a_changed_catalog_file_updates_the_stored_exercise(database: Data
         push_up.media[0].url,
         "https://wger.de/p2.png",
     ]
+
+
+async def test_a_packaged_demo_file_is_stored_and_keeps_its_file_id_across_seeds(
+    database: Database,
+) -> None:
+    gif = MediaItem(
+        kind="animation", file="demos/barbell-back-squat.gif", license="CC0", author="E"
+    )
+    catalog = Catalog(
+        exercise.model_copy(update={"media": [gif]})
+        if exercise.slug == "barbell-back-squat"
+        else exercise
+        for exercise in load_catalog()
+    )
+    await seed_catalog(database, catalog)
+    service = await CatalogService.open(database)
+    squat = service.catalog.require("barbell-back-squat")
+    assert squat.media == [gif]
+    assert service.find("back squat") == squat
+    [demo] = await service.demos_for(squat)
+    assert (demo.file, demo.url, demo.file_id) == ("demos/barbell-back-squat.gif", None, None)
+    await service.remember_file_id(demo, "CgAC-uploaded")
+
+    again = await seed_catalog(database, catalog)
+    assert again.updated == 0
+    [kept] = await service.demos_for(squat)
+    assert (kept.id, kept.cached_file_id) == (demo.id, "CgAC-uploaded")
+    # Back to the URL in the file: the packaged demo goes, the URL comes back.
+    await seed_catalog(database)
+    [url_demo] = await service.demos_for(squat)
+    assert (url_demo.url, url_demo.file) == (BACK_SQUAT_GIF, None)
