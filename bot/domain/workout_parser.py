@@ -389,7 +389,16 @@ def _exercise_name(text: str, piece: list[_Tok]) -> str:
         extra = names[1]
         raise WorkoutParseError(ParseErrorCode.EXTRA_TEXT, _span(text, extra))
     run = names[0]
-    return text[run[0].start : run[-1].end]
+    end = run[-1].end
+    # "Bench press (close grip)": the closing bracket after the last word belongs to the name.
+    following = piece[piece.index(run[-1]) + 1 :]
+    for tok in following:
+        name = text[run[0].start : end]
+        opened = name.count("(") + name.count("[") - name.count(")") - name.count("]")
+        if tok.kind != "punct" or text[tok.start : tok.end] not in ")]" or opened <= 0:
+            break
+        end = tok.end
+    return text[run[0].start : end]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -717,7 +726,8 @@ def parse_workout(text: str, units: UnitSystem | str) -> list[ParsedEntry]:
     entries: list[ParsedEntry] = []
     for piece in pieces:
         if not any(t.kind in _NUMERIC for t in piece):
-            raise WorkoutParseError(ParseErrorCode.NO_NUMBERS, _span(text, piece))
+            words = [t for t in piece if _is_name_word(t)]
+            raise WorkoutParseError(ParseErrorCode.NO_NUMBERS, _span(text, words or piece))
         name = _exercise_name(text, piece)
         entries.append(ParsedEntry(exercise=name, sets=_read_piece(text, piece, system)))
     return entries
