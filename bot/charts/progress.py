@@ -68,7 +68,7 @@ def _new_figure() -> tuple[Figure, Axes]:
 
     fig = Figure(figsize=(WIDTH_PX / _DPI, HEIGHT_PX / _DPI), dpi=_DPI)
     # Fixed margins instead of a layout engine: same look, a fraction of the render time.
-    fig.subplots_adjust(left=0.1, right=0.975, top=0.88, bottom=0.1)
+    fig.subplots_adjust(left=0.125, right=0.975, top=0.88, bottom=0.1)
     ax = fig.add_subplot()
     ax.grid(visible=True, axis="y", color=_GRID, linewidth=1)
     ax.set_axisbelow(True)
