@@ -11,9 +11,11 @@ Forms read (x may be ×, *, or Cyrillic х; decimals take a dot, or a comma befo
   ``100x5x3``, sets x time or distance ``3x60s`` / ``4x400m``, a rep list ``5,5,4`` /
   ``8 8 7`` / ``8/8/7``, words ``3 sets of 5``, ``3 series de 5``, ``3 Sätze à 5 Wdh``,
   ``3 подхода по 5 раз``, ``5 reps``, weights ``100 kg``, ``185 lb``, ``@ 60kg``, a bare weight
-  in the user's units, ``@RIR2`` / ``RPE 8`` / ``@8`` (RPE), time ``27:30`` / ``60 s`` /
-  ``2 min``, distance ``5 km`` / ``400 m`` / ``3 mi``. Several exercises are separated by new
-  lines, ``;``, a comma before a word, or and / и / y / und.
+  in the user's units, ``@RIR2`` / ``RPE 8`` / ``@8`` (RPE when the weight is given
+  elsewhere, else a weight), time ``27:30`` / ``60 s`` /
+  ``2 min``, distance ``5 km`` / ``400 m`` / ``3 mi``, groups of sets at different weights
+  ``3x5 100kg, 1x3 110kg``. Several exercises are separated by new lines, ``;``, a comma
+  before a word, or and / и / y / und.
 """
 
 from __future__ import annotations
@@ -533,15 +535,32 @@ def _read_list(reading: _Reading, items: list[_Tok], seps: list[bool]) -> None:
         reading.bare.append(items[0])
         return
     first_apart = not seps[0] and all(seps[1:])
-    if reading.weight_kg is None and first_apart and len(values) > 2:
-        reading.set_weight(reading.bare_kg(values[0]))
-        values = values[1:]
+    last_apart = not seps[-1] and all(seps[:-1])
+    if any(seps) and not all(seps):
+        # "80 5,5,4" or "5,5,5 100": the number set apart is the weight.
+        if reading.weight_kg is not None or len(values) < 3 or not (first_apart or last_apart):
+            raise reading.fail(ParseErrorCode.AMBIGUOUS)
+        weight = values[0] if first_apart else values[-1]
+        reading.set_weight(reading.bare_kg(weight))
+        values = values[1:] if first_apart else values[:-1]
     elif reading.weight_kg is None and not any(seps) and values[0] > 3 * max(values[1:]):
         # "bench 80 8 8 7": a weight without its unit or 80 reps? Ask for the unit instead.
         raise reading.fail(ParseErrorCode.AMBIGUOUS)
     if reading.sets is not None and not reading.reps and len(values) != reading.sets:
         raise reading.fail(ParseErrorCode.AMBIGUOUS)
     reading.set_reps(values)
+
+
+def _at_is_rpe(toks: list[_Tok], tok: _Tok) -> bool:
+    """``@8``: RPE 8 when the set has its weight elsewhere, else 8 kg (or lb).
+
+    "squat 3x5 100kg @8" and "squat 3x5 100 @8" are RPE; "curl 3x10 @ 8" is a weight.
+    """
+    if not RPE_RANGE[0] <= tok.value <= RPE_RANGE[1]:
+        return False
+    return any(_is_kg(t) for t in toks) or any(
+        t.kind == "num" and t is not tok and t.value > _MAX_BARE_SETS for t in toks
+    )
 
 
 def _read_piece(text: str, piece: list[_Tok], units: UnitSystem) -> tuple[ParsedSet, ...]:
@@ -568,7 +587,7 @@ def _read_piece(text: str, piece: list[_Tok], units: UnitSystem) -> tuple[Parsed
             nxt = toks[i + 1] if i + 1 < len(toks) else None
             if nxt is not None and _is_kg(nxt):
                 reading.set_weight(nxt.value)
-            elif nxt is not None and nxt.kind == "num" and 1 <= nxt.value <= RPE_RANGE[1]:
+            elif nxt is not None and nxt.kind == "num" and _at_is_rpe(toks, nxt):
                 if reading.rpe is not None:
                     raise reading.fail(ParseErrorCode.AMBIGUOUS)
                 reading.rpe = nxt.value
@@ -635,6 +654,40 @@ def _read_piece(text: str, piece: list[_Tok], units: UnitSystem) -> tuple[Parsed
             raise reading.fail(ParseErrorCode.UNREADABLE)
         i += 1
     return _sets(reading)
+
+
+def _read_groups(text: str, piece: list[_Tok], units: UnitSystem) -> tuple[ParsedSet, ...]:
+    """Sets of one exercise; ``3x5 100kg, 1x3 110kg`` is read as two groups of sets.
+
+    Groups are tried only when the whole reads ambiguously, are split at ``,`` or ``/``,
+    and each must carry its own weight or ``a x b`` so no number is shared between groups;
+    either every group has a weight or none has.
+    """
+    try:
+        return _read_piece(text, piece, units)
+    except WorkoutParseError as error:
+        if error.code is not ParseErrorCode.AMBIGUOUS:
+            raise
+        groups: list[list[_Tok]] = [[]]
+        for tok in piece:
+            if tok.kind == "sep":
+                groups.append([])
+            else:
+                groups[-1].append(tok)
+        numeric = [g for g in groups if any(t.kind in _NUMERIC for t in g)]
+        if len(numeric) < 2 or len(numeric) != len([g for g in groups if g]):
+            raise
+        for group in numeric:
+            if not any(_is_kg(t) or t.kind == "times" for t in group):
+                raise
+        try:
+            read = [_read_piece(text, group, units) for group in numeric]
+        except WorkoutParseError:
+            raise error from None
+        # "3x5 100kg, 3x3": whether the second group is body weight or 100 kg is unclear.
+        if len({group[0].weight_kg is None for group in read}) > 1:
+            raise
+        return tuple(s for group in read for s in group)
 
 
 def _sets(reading: _Reading) -> tuple[ParsedSet, ...]:
@@ -729,5 +782,5 @@ def parse_workout(text: str, units: UnitSystem | str) -> list[ParsedEntry]:
             words = [t for t in piece if _is_name_word(t)]
             raise WorkoutParseError(ParseErrorCode.NO_NUMBERS, _span(text, words or piece))
         name = _exercise_name(text, piece)
-        entries.append(ParsedEntry(exercise=name, sets=_read_piece(text, piece, system)))
+        entries.append(ParsedEntry(exercise=name, sets=_read_groups(text, piece, system)))
     return entries
