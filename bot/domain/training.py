@@ -44,6 +44,7 @@ __all__ = [
     "personal_records",
     "progression_step_kg",
     "recent_summary",
+    "session_bests",
     "set_e1rm",
     "training_week_streak",
     "weekly_volume",
@@ -233,6 +234,25 @@ def best_set(sets: Iterable[LoggedSet]) -> LoggedSet | None:
     return max(sets, key=rank, default=None)
 
 
+def session_bests(sets: Iterable[LoggedSet], *, e1rm: bool = True) -> list[tuple[date, float]]:
+    """One exercise's best per training day, oldest first, in kg: for a progress chart.
+
+    With ``e1rm`` the best trusted estimated 1RM (days with only sets over 10 reps or without
+    weight are left out), else the heaviest weight lifted.
+    """
+    best: dict[date, float] = {}
+    for logged in sets:
+        if e1rm:
+            estimate = set_e1rm(logged)
+            value = estimate.kg if estimate is not None and estimate.trusted else None
+        else:
+            value = logged.weight_kg if logged.weight_kg and logged.weight_kg > 0 else None
+        if value is not None:
+            day = logged.performed_at.date()
+            best[day] = max(best.get(day, 0.0), value)
+    return sorted(best.items())
+
+
 # ---------------------------------------------------------------------------------------------
 # Weeks, volume, streaks
 
@@ -299,10 +319,11 @@ def weekly_volume(
     for logged in sets:
         week = IsoWeek.of(logged.performed_at)
         tonnage[week] += (logged.reps or 0) * (logged.weight_kg or 0.0)
-        if not is_hard_set(logged):
-            hard[week] += 0  # the week still shows, with its tonnage
+        # A week of warm-ups only still shows, with its tonnage and no hard sets.
+        hard_set = is_hard_set(logged)
+        hard[week] += 1 if hard_set else 0
+        if not hard_set:
             continue
-        hard[week] += 1
         muscles = primary_muscles.get(logged.exercise_slug or "", ())
         for muscle in dict.fromkeys(muscles):
             by_muscle[week][muscle] += 1

@@ -28,6 +28,7 @@ from bot.domain.training import (
     personal_records,
     progression_step_kg,
     recent_summary,
+    session_bests,
     training_week_streak,
     weekly_volume,
 )
@@ -144,6 +145,24 @@ def test_best_set_prefers_e1rm_then_reps() -> None:
 def test_exercise_key_uses_slug_else_the_folded_name() -> None:
     assert exercise_key(lift(5, 100)) == "squat"
     assert exercise_key(lift(5, 100, slug=None, name="  Back  SQUAT ")) == "back squat"
+
+
+@pytest.mark.parametrize(
+    ("e1rm", "expected"),
+    [
+        (True, [(MON, 105 * (1 + 5 / 30)), (MON + timedelta(days=2), 100.0)]),
+        (False, [(MON, 105.0), (MON + timedelta(days=2), 100.0), (MON + timedelta(days=4), 60.0)]),
+    ],
+)
+def test_session_bests(e1rm: bool, expected: list[tuple[date, float]]) -> None:
+    sets = [
+        lift(1, 100, MON + timedelta(days=2)),
+        lift(5, 100),
+        lift(5, 105),
+        lift(15, 60, MON + timedelta(days=4)),  # past 10 reps: no trusted e1RM that day
+        lift(20, None, MON + timedelta(days=5)),
+    ]
+    assert session_bests(sets, e1rm=e1rm) == expected
 
 
 # ---------------------------------------------------------------------------------------------
