@@ -337,3 +337,32 @@ def test_anything_is_read_or_refused_with_a_code(text: str) -> None:
         assert entry.exercise.strip()
         assert entry.exercise in text
         assert 1 <= len(entry.sets) <= 50
+
+
+TEMPLATES = [
+    "{name} {s}x{r} {w}kg",
+    "{name} {s} sets of {r} @ {w} kg",
+    "{name} {s} series de {r} con {w} kg",
+    "{name} {s} Sätze à {r} Wdh {w} kg",
+    "{name} {s} подхода по {r} раз {w} кг",
+    "{name} {s}х{r} {w}кг",
+    "{w} kg {s}×{r} {name}",
+]
+
+
+@given(
+    template=st.sampled_from(TEMPLATES),
+    name=st.sampled_from(["squat", "sentadilla", "Kniebeuge", "присед", "bench press"]),
+    sets_=st.integers(min_value=1, max_value=50),
+    reps=st.integers(min_value=1, max_value=1000),
+    tenths=st.integers(min_value=0, max_value=10_000),
+    comma=st.booleans(),
+)
+def test_languages_read_the_same_numbers(
+    template: str, name: str, sets_: int, reps: int, tenths: int, comma: bool
+) -> None:
+    weight = f"{tenths // 10}.{tenths % 10}"
+    text = template.format(
+        name=name, s=sets_, r=reps, w=weight.replace(".", ",") if comma else weight
+    )
+    assert parse_workout(text, IMPERIAL) == one(name, sets(sets_, reps, float(weight)))
