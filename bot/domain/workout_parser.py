@@ -199,7 +199,7 @@ _COUNT_KINDS = (_Kind.REPS, _Kind.SETS)
 # Words that join numbers and carry no meaning of their own ("3 sets of 5 with 100 kg").
 _FILLERS = frozenset(
     {
-        *("of", "with", "at", "in", "for", "each", "a", "x"),
+        *("of", "with", "at", "in", "for", "each", "a"),
         *("de", "con", "en", "por", "cada"),
         *("à", "á", "mit", "je", "zu", "von", "bei", "für"),
         *("по", "с", "со", "за", "в", "на", "к"),
