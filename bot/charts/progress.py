@@ -9,8 +9,6 @@ Output is deterministic (no software stamp in the PNG): the same input gives the
 from __future__ import annotations
 
 import io
-import statistics
-import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -255,6 +253,9 @@ def bench_chart(rounds: int = 10) -> dict[str, float]:
     ``<chart>_ms`` is wall time, ``<chart>_cpu_ms`` this process's CPU time (steadier on a
     busy machine); the first render of all three (imports, font cache) is ``first_ms``.
     """
+    import statistics  # pulls in decimal and fractions: only for the benchmark
+    import time
+
     start = date(2026, 1, 5)
     weights = [(start + timedelta(days=i), 80 - i * 0.05 + (i % 3) * 0.3) for i in range(90)]
     sessions = [(start + timedelta(days=3 * i), 100 + i * 0.8) for i in range(30)]
