@@ -24,83 +24,28 @@ _CACHE_SIZE = 50_000
 _SENTENCE = re.compile(r"[^.!?;\n…]+")
 _WORD = re.compile(r"[\w']+")
 _CLAUSE_MARK = re.compile(r"[,:()\-–—/]")
-_CLAUSE_WORDS = frozenset(
-    [
-        "but",
-        "and",
-        "though",
-        "although",
-        "however",
-        "yet",
-        "pero",
-        "y",
-        "aunque",
-        "sino",
-        "но",
-        "и",
-        "а",
-        "однако",
-        "aber",
-        "und",
-        "doch",
-        "sondern",
-        "jedoch",
-    ]
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Words that start a new clause: a negation before them does not reach past them.
+_CLAUSE_WORDS = _words(
+    "but and though although however yet "
+    "но и а однако "
+    "pero y aunque sino "
+    "aber und doch sondern jedoch"
 )
-_NEGATIONS = frozenset(
-    [
-        "no",
-        "not",
-        "never",
-        "none",
-        "nor",
-        "neither",
-        "without",
-        "dont",
-        "don't",
-        "doesnt",
-        "doesn't",
-        "didnt",
-        "didn't",
-        "isnt",
-        "isn't",
-        "wasnt",
-        "wasn't",
-        "arent",
-        "aren't",
-        "havent",
-        "haven't",
-        "hasnt",
-        "hasn't",
-        "hadnt",
-        "hadn't",
-        "wont",
-        "won't",
-        "afraid",
-        "scared",
-        "worried",
-        "нет",
-        "не",
-        "ни",
-        "без",
-        "никогда",
-        "нету",
-        "боюсь",
-        "nunca",
-        "sin",
-        "ni",
-        "tampoco",
-        "evitar",
-        "prevenir",
-        "miedo",
-        "nicht",
-        "nie",
-        "niemals",
-        "ohne",
-        "vermeiden",
-        "angst",
-    ]
+_NEGATIONS = _words(
+    "no not never none nor neither without dont don't doesnt doesn't didnt didn't isnt isn't "
+    "wasnt wasn't arent aren't havent haven't hasnt hasn't hadnt hadn't wont won't "
+    "afraid scared worried "
+    "нет не ни без никогда нету боюсь "
+    "nunca sin ni tampoco evitar prevenir miedo "
+    "nicht nie niemals ohne vermeiden angst"
 )
+# "avoid fainting", "prevent", "fear of", "избежать", "evitar", "keine", "vermeide".
 _NEGATION_PREFIXES = (
     "avoid",
     "prevent",
@@ -113,9 +58,9 @@ _NEGATION_PREFIXES = (
     "vermeid",
 )
 # "чуть не упала в обморок" is "nearly fainted", not a negation.
-_NEARLY = frozenset(["чуть", "едва", "почти"])
+_NEARLY = _words("чуть едва почти")
 # Negations that follow what they deny: "боли в груди нет", "die Brust schmerzt nicht".
-_AFTER_NEGATIONS = frozenset(("нет", "nicht"))
+_AFTER_NEGATIONS = _words("нет nicht")
 
 
 def fold_word(word: str) -> tuple[str, ...]:
@@ -337,6 +282,8 @@ class Rule:
     span: int = 12
     negatable: bool = True
     elsewhere: Rule | None = None
+    # Concepts that, anywhere in the sentence, explain the symptom away (beetroot, red urine).
+    unless: frozenset[str] = frozenset()
 
     def possible(self, concepts: frozenset[str]) -> bool:
         """Whether ``concepts`` has one concept of each group (ignoring place and negation)."""
@@ -344,7 +291,7 @@ class Rule:
 
     def match(self, sentence: Sentence) -> tuple[Hit, ...] | None:
         """The hits that satisfy this rule in ``sentence``, or ``None``."""
-        if not self.possible(sentence.concepts):
+        if not self.possible(sentence.concepts) or not self.unless.isdisjoint(sentence.concepts):
             return None
         choices = [
             [
@@ -363,7 +310,11 @@ class Rule:
 
 
 def rule(
-    *groups: str, span: int = 12, negatable: bool = True, elsewhere: Rule | None = None
+    *groups: str,
+    span: int = 12,
+    negatable: bool = True,
+    elsewhere: Rule | None = None,
+    unless: str = "",
 ) -> Rule:
     """``rule("chest", "pain pressure")``: each argument is a space-separated group of concepts."""
     return Rule(
@@ -371,4 +322,5 @@ def rule(
         span=span,
         negatable=negatable,
         elsewhere=elsewhere,
+        unless=frozenset(unless.split()),
     )

@@ -97,7 +97,7 @@ _RULES: tuple[tuple[RedFlagCategory, tuple[Rule, ...]], ...] = (
         RedFlagCategory.STROKE_OR_HEADACHE,
         (
             rule("stroke_now slurred vision_loss"),
-            rule("headache", "thunderclap", span=8),
+            rule("headache", "thunderclap", span=6),
             rule("headache", "severe", "exertion", span=12),
             rule("face", "droop", span=5),
             rule("one_side", "numb_weak", span=8),
@@ -121,14 +121,17 @@ _RULES: tuple[tuple[RedFlagCategory, tuple[Rule, ...]], ...] = (
             rule("heart", "irregular", span=6),
             rule("heart", "racing", "at_rest dizzy", span=20),
             rule("racing", "dizzy", span=12),
+            rule("racing_heart", "at_rest dizzy", span=20),
         ),
     ),
     (
         RedFlagCategory.RHABDOMYOLYSIS,
         (
             rule("rhabdo_claim"),
-            rule("urine", "dark", span=5, elsewhere=_MUSCLE_TROUBLE),
-            rule("urine", "dark", span=5, elsewhere=rule("muscle_trouble")),
+            rule("urine", "dark", span=5, elsewhere=_MUSCLE_TROUBLE, unless="harmless_colour"),
+            rule(
+                "urine", "dark", span=5, elsewhere=rule("muscle_trouble"), unless="harmless_colour"
+            ),
         ),
     ),
     (

@@ -16,7 +16,12 @@ CONCEPTS: dict[str, str] = {
         "|brust|brustkorb|brustbein|thorax"
     ),
     "!chest": (
-        "chest day|chest days|chest press*|chest fly*|chest flies|chest workout*|chest session*"
+        "train chest|training chest|train my chest|trained chest|hit chest|work chest|do chest"
+        "|doing chest|chest today|chest tomorrow|chest again|chest and shoulders"
+        "|тренировать грудь|качать грудь|качаю грудь|тренирую грудь"
+        "|entrenar pecho|entreno pecho|hacer pecho|hago pecho|brust trainieren|trainiere brust"
+        "|brust machen"
+        "|chest day|chest days|chest press*|chest fly*|chest flies|chest workout*|chest session*"
         "|chest exercise*|chest muscle*|chest pump|chest and tri*|chest and back|chest gain*"
         "|chest train*|chest stretch*|chest routine|chest dip*|chest supported|heavy chest"
         "|день груди|жим _ груди|жим груди|жима _ груди|жиме _ груди|грудные мышц*|грудных мышц*"
@@ -75,6 +80,11 @@ CONCEPTS: dict[str, str] = {
         "|ich glaube ich hab einen herzinfarkt|hab gerade einen herzinfarkt"
     ),
     # --- breathing ---------------------------------------------------------------------------
+    "!at_rest": (
+        "resting between|rest between|resting heart rate|resting hr|resting pulse|resting for"
+        "|sitting between|sitting calf*|seated|lying leg*|lying triceps|lying down leg"
+        "|отдых между|pausa entre|descanso entre|pause zwischen|ruhepuls"
+    ),
     "breathless_strong": (
         "can't breathe|cant breathe|cannot breathe|cnat breathe|cnt breathe|can t breathe"
         "|can not breathe|couldn't breathe"
@@ -155,7 +165,8 @@ CONCEPTS: dict[str, str] = {
         "|passed out flyers|pass out of|passed out of|passing out of|passes out of"
         "|passed out on the couch|passed out on the sofa|passed out on my couch"
         "|passed out on my bed|passed out in bed|passed out on the bed|pass out in bed"
-        "|collapsed on the couch|collapsed on the sofa|collapsed on my couch|collapsed on my bed"
+        "|collapsed my|collapsed the|collapsed on the couch|collapsed on the sofa"
+        "|collapsed on my couch|collapsed on my bed"
         "|collapsed into bed|collapsed in bed|collapsed onto the couch|collapsed onto the sofa"
         "|collapsed onto my bed|collapsed on the floor laughing"
         "|passed out drunk|blacked out drunk|black out curtains|blackout curtains"
@@ -186,13 +197,19 @@ CONCEPTS: dict[str, str] = {
     ),
     "irregular": (
         "skipping|skips|skipped|skip a beat|skipping beats|flutter*|flip flop*|irregular*"
-        "|erratic|missing beats|extra beats|stops for a second|stopping for a second"
+        "|erratic|all over the place|missing beats|extra beats|stops for a second"
+        "|stopping for a second"
         "|won't slow down|wont slow down|won't come down|wont come down|doesn't come down"
         "|doesnt come down|stays at 200"
         "|замирает|замерло|пропускает|сбивается|трепещет|перебои|неровн*|нерегулярн*"
         "|не снижается|не успокаивается"
         "|se salta|salta latidos|se para|da vuelcos|da un vuelco|irregular*|no baja"
-        "|stolpert|setzt aus|setzt _ aus|flattert|unregelmassig*|geht nicht runter"
+        "|stolpert|setzt aus|setzt _ aus|setzt _ _ aus|setzt _ _ _ aus|flattert|unregelmassig*"
+        "|geht nicht runter"
+    ),
+    "racing_heart": (
+        "tachycardia|heart racing|racing heart|pounding heart|heart pounding|сердцебиени*"
+        "|тахикарди*|taquicardi*|corazon acelerado|pulso acelerado|herzrasen|herzklopfen"
     ),
     "dizzy": (
         "dizzy|dizziness|lightheaded|light headed|lightheadedness|woozy|room spinning"
@@ -215,6 +232,7 @@ CONCEPTS: dict[str, str] = {
         "|kopfschmerz*|kopf tut weh|kopf tut _ weh|kopf platzt|kopf explodiert|schadel brummt"
         "|migrane|kopfweh"
     ),
+    "!thunderclap": "worst thing|worst part|worst exercise|worst food|worst drink|worst time",
     "thunderclap": (
         "worst|sudden|suddenly|thunderclap|explosive|exploding|out of nowhere|excruciating"
         "|blinding|like being hit|like a hammer|like a bat|like lightning|never had a headache like"
@@ -332,6 +350,11 @@ CONCEPTS: dict[str, str] = {
     "!dark": (
         "dark yellow|темно желт*|темножелт*|amarillo oscuro|dunkelgelb*|dunkel gelb|red bull"
         "|black coffee|dark chocolate|chocolate negro|темный шоколад|dunkle schokolade"
+    ),
+    # Beetroot, blackberries and some drugs colour urine red or dark without any harm.
+    "harmless_colour": (
+        "beet*|beetroot|blackberr*|rhubarb|свекл*|ревен*|remolacha*|moras|rote bete|rote beete"
+        "|randen|rhabarber"
     ),
     "muscle": (
         "muscle|muscles|legs|leg|arms|arm|quads|quad|thighs|thigh|biceps|triceps|calves|glutes"

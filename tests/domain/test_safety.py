@@ -282,6 +282,18 @@ vision went black and i hit the floor
 i passed out twice this week
 felt like i was about to black out mid set
 """,
+    ("en", C.PALPITATIONS): """
+i've been having palpitations
+my heart keeps skipping beats
+heart racing and i feel dizzy
+my heart is pounding while i'm just sitting on the couch
+heart is fluttering and i'm lightheaded
+my heart rate won't come down after the run
+irregular heartbeat since this morning
+heart racing at rest, like 150 bpm
+my heart feels like it's flip flopping
+pulse is all over the place and the room is spinning
+""",
     ("en", C.STROKE_OR_HEADACHE): """
 worst headache of my life during deadlifts
 sudden severe headache while benching
@@ -400,6 +412,18 @@ im suicidal and i dont know what to do
 теряю сознание когда встаю после подхода
 друг сказал что я был без сознания пару секунд
 в глазах темнеет и чуть не отключаюсь
+""",
+    ("ru", C.PALPITATIONS): """
+сердце замирает и пропускает удары
+перебои в работе сердца
+сердце колотится и кружится голова
+пульс скачет в покое
+сердцебиение в покое 140, не проходит
+сердце бешено бьется как сумасшедшее когда лежу
+сердце колотится, голова кружится и шатает
+неровный пульс после тренировки
+тахикардия просто так, сижу
+сердце сбивается с ритма
 """,
     ("ru", C.STROKE_OR_HEADACHE): """
 внезапная сильная головная боль
@@ -520,6 +544,18 @@ me desmayo cada vez que me levanto rapido del banco
 casi pierdo el conocimiento en la bici
 despues del hiit me desmaye
 """,
+    ("es", C.PALPITATIONS): """
+tengo palpitaciones
+el corazon se me salta latidos
+corazon acelerado y mareado
+el corazon me late muy rapido estando sentado
+taquicardia en reposo
+latidos irregulares desde ayer
+el corazon a mil y me mareo
+el corazon me da vuelcos
+tengo arritmia y me siento mareada
+pulso acelerado de repente sin hacer nada
+""",
     ("es", C.STROKE_OR_HEADACHE): """
 el peor dolor de cabeza de mi vida
 dolor de cabeza repentino e insoportable
@@ -639,6 +675,18 @@ bin einfach weggekippt
 fast in ohnmacht gefallen unter der dusche
 ich wurde ohnmaechtig
 """,
+    ("de", C.PALPITATIONS): """
+herzstolpern seit gestern
+mein herz stolpert
+herzrasen und schwindel
+herzrasen in ruhe
+mein herz rast im liegen
+puls unregelmäßig seit dem training
+herz setzt immer wieder aus
+mir ist schwindlig und das herz rast
+herz flattert und ich bin benommen
+herzrasen plötzlich beim sitzen
+""",
     ("de", C.STROKE_OR_HEADACHE): """
 plötzliche starke Kopfschmerzen
 die schlimmsten kopfschmerzen meines lebens
@@ -750,6 +798,12 @@ breathing hard after sprints is normal right?
 i hurt myself doing squats last year, how do i come back?
 i don't want to hurt myself deadlifting
 how do i breathe during squats?
+should i train chest when my shoulder hurts?
+resting between sets i'm still out of breath, how long should i rest?
+what's the worst thing for a headache?
+my pee is red after eating beets and my legs are sore
+i collapsed my arch on the squat
+sitting calf raises make me out of breath lol
 """,
     "ru": """
 день груди сегодня
@@ -881,9 +935,10 @@ def test_look_alikes_are_not_red_flags(text: str) -> None:
 
 @pytest.mark.parametrize("language", ["en", "ru", "es", "de"])
 def test_tables_cover_every_category_in_every_language(language: str) -> None:
-    categories = set(RedFlagCategory) - {C.PALPITATIONS}
-    for category in categories:
-        assert len(_lines(OWN_WORDS[(language, category)])) >= 15
+    for category in RedFlagCategory:
+        # Palpitations come on top of the categories the coach's brief asks 15 phrasings for.
+        minimum = 10 if category is C.PALPITATIONS else 15
+        assert len(_lines(OWN_WORDS[(language, category)])) >= minimum
     assert len(_lines(LOOK_ALIKES[language])) >= 30
 
 
