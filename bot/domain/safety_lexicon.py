@@ -31,7 +31,7 @@ CONCEPTS: dict[str, str] = {
         "|brust und trizeps|brust training|brust tag"
     ),
     "pain": (
-        "pain|pains|painful|hurt|hurts|hurting|ache|aches|aching|achy|pressure|tight|tightness"
+        "pain|pains|painful|hurt|hurts|hurting|killing me|ache|aches|aching|achy|pressure|tight|tightness"
         "|tightening|squeezing|crushing|heaviness|feels heavy|felt heavy"
         "|heavy feeling|burning|stabbing|sharp pain|constrict*|elephant|vice|discomfort"
         "|боль|боли|болит|болят|болело|болела|болел|болью|болями|болях|болеть|болезненн*"
@@ -45,7 +45,8 @@ CONCEPTS: dict[str, str] = {
     ),
     "!pain": "squeezing your|squeezing the|squeeze your|squeeze the|squeezing at the top",
     "chest_pain": (
-        "chestpain|chest pain|brustschmerz*|brustdruck|brustenge|herzschmerz*|stenokard*"
+        "chestpain|chest pain|sitting on my chest|standing on my chest|band around my chest"
+        "|weight on my chest|brustschmerz*|brustdruck|brustenge|herzschmerz*|stenokard*"
         "|dolor toracico|angina"
     ),
     "spread": (
@@ -144,7 +145,8 @@ CONCEPTS: dict[str, str] = {
         "faint|fainted|fainting|faints|fainty|pass out|passed out|passing out|passes out"
         "|pass _ out|passed _ out|black out|blacked out|blacking out|blackout|blackouts"
         "|lost consciousness|losing consciousness|loss of consciousness|lose consciousness"
-        "|i collapsed|i just collapsed|nearly collapsed|almost collapsed|he collapsed"
+        "|i collapsed|i just collapsed|and collapsed|then collapsed|collapsed in the"
+        "|collapsed at the|collapsed during|collapsed on the floor|collapsed while|nearly collapsed|almost collapsed|he collapsed"
         "|she collapsed|syncope|everything went black|everything went dark|vision went black"
         "|vision went dark|went black|greyed out|grayed out|came to on the floor"
         "|woke up on the floor"
@@ -433,7 +435,8 @@ CONCEPTS: dict[str, str] = {
         "heard a pop|felt a pop|heard a snap|felt a snap|heard a crack|felt something tear"
         "|felt something rip|felt something snap|felt something pop|loud pop|popping sound"
         "|heard a _ pop|heard a _ crack|heard a _ snap|felt a _ pop|felt a _ snap|crunch"
-        "|snapped|tore|torn|ripped"
+        "|heard something pop|heard something snap|heard something crack|something popped"
+        "|something snapped|something tore|snapped|tore|torn|ripped"
         "|хруст|щелчок|треск|хлопок|что то порвалось|порвал*|хрустнуло|щелкнуло"
         "|chasquido|crujido|escuche un crack|senti un pop|se rompio|senti un tiron"
         "|knall|knacken|geknallt|geknackt|gekracht|gerissen|riss"
@@ -463,6 +466,7 @@ CONCEPTS: dict[str, str] = {
         "|end my life|end my own life"
         "|ending my life|take my own life|take my life|taking my own life|want to die"
         "|wanna die|wish i was dead|wish i were dead|wish i was never born|better off dead"
+        "|point of living|point in living|point to living|point of life|no point anymore"
         "|no reason to live|nothing to live for|no point in living|no point living"
         "|self harm|self-harm|selfharm|self harming|cutting myself|end it all|unalive myself"
         "|don't want to live|dont want to live|do not want to live|don't want to be alive"
@@ -481,11 +485,12 @@ CONCEPTS: dict[str, str] = {
         "|me quiero morir|me quiero matar|no quiero _ vivir|quitarme de en medio"
         "|mich umbringen|bringe mich um|bring mich um|selbstmord*|suizid*|selbstverletz*"
         "|nicht mehr leben|lebensmude|will sterben|mochte sterben|mir das leben nehmen"
+        "|keine lust mehr zu leben|kein bock mehr zu leben|keinen sinn mehr zu leben"
         "|nicht mehr aufwachen|allem ein ende setzen|ritze mich|will _ sterben|will _ _ sterben"
         "|mochte _ sterben|sterben will"
     ),
     "!self_harm": (
-        "killing myself at|killing myself in|killing myself with|killing myself on"
+        "want to die laughing|wanna die laughing|die laughing|die of laughter|killing myself at|killing myself in|killing myself with|killing myself on"
         "|killing myself doing|kill myself at the gym|kill myself in the gym|kill myself with"
         "|suicide run*|suicide sprint*|suicide drill*|suicide grip|suicide shuttle*"
         "|suicide squat*|suicide line*|suicide burpee*|suicides at|suicides in|did suicides"

@@ -230,6 +230,8 @@ def test_detect_red_flag_never_fails(text: str) -> None:
 # One phrasing a line, as people type them: lower case, typos, slang, any word order.
 OWN_WORDS: dict[tuple[str, RedFlagCategory], str] = {
     ("en", C.CHEST_PAIN): """
+my chest is killing me and my left arm feels weird
+i feel like someone is sitting on my chest
 my chest hurts
 chest is really tight and it wont stop
 got this crushing pain in the middle of my chest
@@ -266,6 +268,7 @@ cant catch my breath even sitting still, out of nowhere
 its hard to breathe when i'm resting
 """,
     ("en", C.FAINTING): """
+went lightheaded and collapsed in the changing room
 i fainted at the gym
 passed out during deadlifts
 i nearly passed out after my set
@@ -329,6 +332,7 @@ my pee looks like coffee and my whole body aches
 urine the colour of tea, muscles swollen since leg day
 """,
     ("en", C.ACUTE_INJURY): """
+heard something pop in my ankle, can't walk
 i heard a pop in my knee and now its swollen
 my ankle is swollen and i cant put weight on it
 i think i dislocated my shoulder
@@ -346,6 +350,7 @@ fell off the treadmill, my arm looks deformed
 tore something in my hamstring, its swollen
 """,
     ("en", C.SELF_HARM): """
+i dont see the point of living anymore
 i want to kill myself
 i dont want to live anymore
 sometimes i feel suicidal
@@ -739,6 +744,7 @@ knie angeschwollen und ich kann es nicht beugen
 umgeknickt, knöchel geschwollen und blau
 """,
     ("de", C.SELF_HARM): """
+ich habe keine lust mehr zu leben
 ich will mich umbringen
 ich will nicht mehr leben
 ich möchte sterben
@@ -761,6 +767,14 @@ selbstmordgedanken
 # "I passed out of the gym door" means "walked out": "pass out of" is read as leaving a place.
 LOOK_ALIKES: dict[str, str] = {
     "en": """
+i want to die laughing at this meme
+this diet is killing me
+my legs were killing me after that workout but in a good way
+chest and back today, any tips?
+i love the pump in my chest after flyes
+i drink black coffee before training
+my pee is darker in the morning
+pre workout makes my face tingle
 chest day today!
 best chest press form?
 how many sets for a heavy chest day?
