@@ -31,7 +31,8 @@ CONCEPTS: dict[str, str] = {
         "|brust und trizeps|brust training|brust tag"
     ),
     "pain": (
-        "pain|pains|painful|hurt|hurts|hurting|killing me|ache|aches|aching|achy|pressure|tight|tightness"
+        "pain|pains|painful|hurt|hurts|hurting|killing me|ache|aches|aching|achy|pressure|tight"
+        "|tightness"
         "|tightening|squeezing|crushing|heaviness|feels heavy|felt heavy"
         "|heavy feeling|burning|stabbing|sharp pain|constrict*|elephant|vice|discomfort"
         "|боль|боли|болит|болят|болело|болела|болел|болью|болями|болях|болеть|болезненн*"
@@ -146,7 +147,8 @@ CONCEPTS: dict[str, str] = {
         "|pass _ out|passed _ out|black out|blacked out|blacking out|blackout|blackouts"
         "|lost consciousness|losing consciousness|loss of consciousness|lose consciousness"
         "|i collapsed|i just collapsed|and collapsed|then collapsed|collapsed in the"
-        "|collapsed at the|collapsed during|collapsed on the floor|collapsed while|nearly collapsed|almost collapsed|he collapsed"
+        "|collapsed at the|collapsed during|collapsed on the floor|collapsed while"
+        "|nearly collapsed|almost collapsed|he collapsed"
         "|she collapsed|syncope|everything went black|everything went dark|vision went black"
         "|vision went dark|went black|greyed out|grayed out|came to on the floor"
         "|woke up on the floor"
@@ -490,7 +492,8 @@ CONCEPTS: dict[str, str] = {
         "|mochte _ sterben|sterben will"
     ),
     "!self_harm": (
-        "want to die laughing|wanna die laughing|die laughing|die of laughter|killing myself at|killing myself in|killing myself with|killing myself on"
+        "want to die laughing|wanna die laughing|die laughing|die of laughter|killing myself at"
+        "|killing myself in|killing myself with|killing myself on"
         "|killing myself doing|kill myself at the gym|kill myself in the gym|kill myself with"
         "|suicide run*|suicide sprint*|suicide drill*|suicide grip|suicide shuttle*"
         "|suicide squat*|suicide line*|suicide burpee*|suicides at|suicides in|did suicides"
