@@ -40,7 +40,6 @@ _CLAUSE_WORDS = _words(
 _NEGATIONS = _words(
     "no not never none nor neither without dont don't doesnt doesn't didnt didn't isnt isn't "
     "wasnt wasn't arent aren't havent haven't hasnt hasn't hadnt hadn't wont won't "
-    "afraid scared worried "
     "нет не ни без никогда нету боюсь "
     "nunca sin ni tampoco evitar prevenir miedo "
     "nicht nie niemals ohne vermeiden angst"
@@ -57,6 +56,10 @@ _NEGATION_PREFIXES = (
     "kein",
     "vermeid",
 )
+# Fear words deny only what follows "of"/"to" ("afraid of fainting"); "I'm worried, my chest
+# hurts" and "I'm afraid my chest hurts" report a symptom.
+_FEARS = _words("afraid scared terrified")
+_FEAR_LINKS = _words("of to")
 # "чуть не упала в обморок" is "nearly fainted", not a negation.
 _NEARLY = _words("чуть едва почти")
 # Negations that follow what they deny: "боли в груди нет", "die Brust schmerzt nicht".
@@ -103,7 +106,9 @@ class Lexicon:
 
     def __init__(self, concepts: Mapping[str, str], fold: Callable[[str], str]) -> None:
         # Phrases are "|"-separated, words space-separated; both are folded like the text.
-        self._phrases: dict[str, list[tuple[str, Phrase]]] = {}
+        # One-word phrases by their word; longer ones by their first two words.
+        self._single: dict[str, list[str]] = {}
+        self._multi: dict[tuple[str, str], list[tuple[str, Phrase]]] = {}
         self._exact: dict[str, set[str]] = {}
         self._prefix: dict[str, set[str]] = {}
         self._fuzzy: dict[str, set[str]] = {}
@@ -112,7 +117,10 @@ class Lexicon:
                 phrase = tuple(fold(raw).split())
                 if not phrase:
                     continue
-                self._phrases.setdefault(phrase[0], []).append((concept, phrase))
+                if len(phrase) == 1:
+                    self._single.setdefault(phrase[0], []).append(concept)
+                else:
+                    self._multi.setdefault(phrase[:2], []).append((concept, phrase))
                 for pattern in phrase:
                     self._register(pattern)
         self._cache: dict[str, frozenset[str]] = {}
@@ -174,15 +182,19 @@ class Lexicon:
         spans = tuple(match.span() for match in matches)
         found = [self.patterns(word) for word in words]
         raw: list[tuple[str, int, int]] = []
+        count = len(words)
         for index, patterns in enumerate(found):
+            following = (*found[index + 1], WILDCARD) if index + 1 < count else ()
             for first in patterns:
-                for concept, phrase in self._phrases.get(first, ()):
-                    end = index + len(phrase)
-                    if end <= len(words) and all(
-                        pattern == WILDCARD or pattern in found[index + offset]
-                        for offset, pattern in enumerate(phrase[1:], start=1)
-                    ):
-                        raw.append((concept, index, end))
+                raw.extend((concept, index, index + 1) for concept in self._single.get(first, ()))
+                for second in following:
+                    for concept, phrase in self._multi.get((first, second), ()):
+                        end = index + len(phrase)
+                        if end <= count and all(
+                            pattern == WILDCARD or pattern in found[index + offset]
+                            for offset, pattern in enumerate(phrase[2:], start=2)
+                        ):
+                            raw.append((concept, index, end))
         if not raw:
             return Sentence(text=text, spans=spans, hits=(), concepts=frozenset())
         vetoes = [(concept[1:], start, end) for concept, start, end in raw if concept[0] == "!"]
@@ -231,29 +243,34 @@ def _one_slip(pattern: str, word: str) -> bool:
 
 
 def _clauses(text: str, words: list[str], spans: tuple[tuple[int, int], ...]) -> list[int]:
+    marks = [match.start() for match in _CLAUSE_MARK.finditer(text)]
     clause = 0
     result: list[int] = []
-    previous_end = 0
-    for word, (start, end) in zip(words, spans, strict=True):
-        if _CLAUSE_MARK.search(text, previous_end, start) or word in _CLAUSE_WORDS:
+    next_mark = 0
+    for word, (start, _) in zip(words, spans, strict=True):
+        if word in _CLAUSE_WORDS or (next_mark < len(marks) and marks[next_mark] < start):
             clause += 1
+        while next_mark < len(marks) and marks[next_mark] < start:
+            next_mark += 1
         result.append(clause)
-        previous_end = end
     return result
 
 
-def _is_negation(word: str) -> bool:
+def _is_negation(words: list[str], position: int) -> bool:
+    word = words[position]
+    if word in _FEARS:
+        return position + 1 < len(words) and words[position + 1] in _FEAR_LINKS
+    if word == "не" and position > 0 and words[position - 1] in _NEARLY:
+        return False
     return word in _NEGATIONS or word.startswith(_NEGATION_PREFIXES)
 
 
 def _negated(words: list[str], clauses: list[int], covered: set[int], start: int, end: int) -> bool:
     for position in range(max(0, start - _NEGATION_REACH), start):
-        word = words[position]
         if (
             position not in covered
             and clauses[position] == clauses[start]
-            and _is_negation(word)
-            and not (word == "не" and position > 0 and words[position - 1] in _NEARLY)
+            and _is_negation(words, position)
         ):
             return True
     for position in range(end, min(len(words), end + 2)):

@@ -68,6 +68,8 @@ def test_concepts_are_found_in_their_forms(text: str, expected: set[str]) -> Non
         pytest.param("nothing else and my chest hurts", {"chest", "pain"}, id="and-ends-it"),
         pytest.param("боли в груди нет", set(), id="russian-trailing-no"),
         pytest.param("чуть не упала в обморок", {"faint"}, id="nearly-is-not-a-negation"),
+        pytest.param("afraid of fainted", set(), id="afraid-of-is-a-negation"),
+        pytest.param("i'm afraid my chest hurts", {"chest", "pain"}, id="afraid-alone-is-not"),
     ],
 )
 def test_negations_reach_within_their_clause(text: str, expected: set[str]) -> None:

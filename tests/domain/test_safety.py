@@ -230,6 +230,7 @@ def test_detect_red_flag_never_fails(text: str) -> None:
 # One phrasing a line, as people type them: lower case, typos, slang, any word order.
 OWN_WORDS: dict[tuple[str, RedFlagCategory], str] = {
     ("en", C.CHEST_PAIN): """
+i'm worried my chest pain is serious
 my chest is killing me and my left arm feels weird
 i feel like someone is sitting on my chest
 my chest hurts
@@ -767,6 +768,7 @@ selbstmordgedanken
 # "I passed out of the gym door" means "walked out": "pass out of" is read as leaving a place.
 LOOK_ALIKES: dict[str, str] = {
     "en": """
+i'm afraid of fainting during squats
 i want to die laughing at this meme
 this diet is killing me
 my legs were killing me after that workout but in a good way
@@ -820,6 +822,7 @@ i collapsed my arch on the squat
 sitting calf raises make me out of breath lol
 """,
     "ru": """
+боюсь потерять сознание на тренировке
 день груди сегодня
 жим от груди болит плечо
 грудные мышцы болят после жима
@@ -852,6 +855,7 @@ sitting calf raises make me out of breath lol
 взял вес на грудь и присел
 """,
     "es": """
+tengo miedo de desmayarme
 press de pecho
 día de pecho
 no quiero hacerme daño con el peso muerto
@@ -884,6 +888,7 @@ hice suicidios en el entrenamiento de futbol
 me mato en el gimnasio todos los dias
 """,
     "de": """
+ich habe angst ohnmächtig zu werden
 Brusttag heute
 Brustpresse Technik
 ich möchte mich nicht verletzen
