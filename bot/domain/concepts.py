@@ -120,7 +120,7 @@ class Lexicon:
                 if len(phrase) == 1:
                     self._single.setdefault(phrase[0], []).append(concept)
                 else:
-                    self._multi.setdefault(phrase[:2], []).append((concept, phrase))
+                    self._multi.setdefault((phrase[0], phrase[1]), []).append((concept, phrase))
                 for pattern in phrase:
                     self._register(pattern)
         self._cache: dict[str, frozenset[str]] = {}
