@@ -15,6 +15,9 @@ CONCEPTS: dict[str, str] = {
         "|pecho|torax|toracic*"
         "|brust|brustkorb|brustbein|thorax"
     ),
+    # The chest as a training day, exercise or muscle group: "chest press hurts my shoulder".
+    # "Crushed my chest (good pump)" never counts, as "crushed" is not a pain word; a chest that
+    # hurts does count even when the writer guesses it is muscle soreness ("грудь болит, крепатура?").
     "!chest": (
         "train chest|training chest|train my chest|trained chest|hit chest|work chest|do chest"
         "|doing chest|chest today|chest tomorrow|chest again|chest and shoulders"
@@ -162,6 +165,8 @@ CONCEPTS: dict[str, str] = {
         "|ohnmacht*|ohnmachtig*|bewusstlos*|bewusstsein verloren|umgekippt|zusammengebrochen"
         "|zusammengeklappt|kollabiert|schwarz vor augen|weggekippt|weggetreten"
     ),
+    # "faint-hearted" is not fainting, and "I passed out of the gym door" is walking out: "pass out
+    # of/the" reads as leaving or handing out. "I almost passed out after that set" still counts.
     "!faint": (
         "faint hearted|faint heart|faint praise|faint smell|faint line|faint lines|faint sound"
         "|faint hope|faint idea|faint memory|faint taste|faint scar|faintest"
