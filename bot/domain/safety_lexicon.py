@@ -16,8 +16,8 @@ CONCEPTS: dict[str, str] = {
         "|brust|brustkorb|brustbein|thorax"
     ),
     # The chest as a training day, exercise or muscle group: "chest press hurts my shoulder".
-    # "Crushed my chest (good pump)" never counts, as "crushed" is not a pain word; a chest that
-    # hurts does count even when the writer guesses it is muscle soreness ("грудь болит, крепатура?").
+    # "Crushed my chest (good pump)" never counts, as "crushed" is not a pain word; a chest
+    # that hurts does count even when the writer guesses it is soreness ("грудь болит, крепатура?").
     "!chest": (
         "train chest|training chest|train my chest|trained chest|hit chest|work chest|do chest"
         "|doing chest|chest today|chest tomorrow|chest again|chest and shoulders"
