@@ -369,6 +369,7 @@ i want to kil myself
 im suicidal and i dont know what to do
 """,
     ("ru", C.CHEST_PAIN): """
+грудь болит после жима, крепатура?
 боль в груди отдаёт в руку
 болит грудь и давит
 давит за грудиной
