@@ -25,7 +25,7 @@ from bot.llm.prompts import (
     select_history,
 )
 from bot.llm.tokens import TokenEstimator
-from bot.services.users import UserInfo, profile_from_row
+from bot.services.users import UserInfo
 from bot.storage import Database
 from bot.storage import conversations as conversation_rows
 from bot.storage import usage as usage_rows
@@ -190,8 +190,8 @@ class CoachService:
         user = request.user
         estimate = self._estimator.estimate(request.text)
         async with self._database.transaction() as session:
-            row = await user_rows.get_user(session, user.user_id)
-            if row is None:
+            profile = await user_rows.get_profile(session, user.user_id)
+            if profile is None:
                 await user_rows.upsert_user(
                     session,
                     user_id=user.user_id,
@@ -221,7 +221,7 @@ class CoachService:
         ids = [m.id for m in rows if m.role in _ROLES]
         return _Memory(
             user_id=user.user_id,
-            profile=profile_from_row(row),
+            profile=profile or Profile(),
             conversation_id=conversation.id,
             summary=summary.content if summary is not None else None,
             turns=turns,
