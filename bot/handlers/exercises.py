@@ -32,6 +32,7 @@ from bot.llm.prompts import MAX_DEMOS_PER_ANSWER
 from bot.services.catalog import Demo
 from bot.text.limits import CAPTION_LIMIT
 from bot.text.markdown import escape, split_html, truncate_html, visible_length
+from bot.transport.telegram_errors import TelegramErrorKind, kind_of
 
 logger = logging.getLogger(__name__)
 
@@ -42,18 +43,6 @@ ALBUM_MAX: Final = 10
 _CALLBACK_BYTES: Final = 64
 _GROUP_COLUMNS: Final = 3
 _MAX_LISTED: Final = 60
-# Words of Telegram's answers when it cannot fetch or use a file ("wrong file identifier/HTTP
-# URL specified", "failed to get HTTP URL content", "wrong type of the web page content",
-# IMAGE_PROCESS_FAILED, WEBPAGE_MEDIA_EMPTY...), as opposed to caption or chat problems.
-_REFUSED_MEDIA: Final = (
-    "file",
-    "url",
-    "web page",
-    "webpage",
-    "image_process",
-    "photo_invalid",
-    "media_empty",
-)
 SETMEDIA_CAPTION: Final = r"^/setmedia(?:@\w+)?(?:\s|$)"
 SETMEDIA_HELP: Final = (
     "Send a GIF, video or photo with the caption <code>/setmedia exercise name</code> "
@@ -202,7 +191,7 @@ async def on_button(update: Update, context: Context) -> None:
         except BadRequest as error:
             # Too old to edit, or already showing this page: a new message does the same job.
             logger.info("Browse page not edited (%s): sending it anew", error.message)
-            if "not modified" not in error.message:
+            if kind_of(error) is not TelegramErrorKind.MESSAGE_NOT_MODIFIED:
                 await context.bot.send_message(
                     chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
                 )
@@ -380,8 +369,7 @@ async def _send_demo(context: Context, chat_id: int, exercise: Exercise, *, card
 
 def _refused_media(error: BadRequest) -> bool:
     """Whether Telegram refused the file or URL itself (not our caption or the chat)."""
-    text = error.message.lower()
-    return any(word in text for word in _REFUSED_MEDIA)
+    return kind_of(error) is TelegramErrorKind.MEDIA_REFUSED
 
 
 async def _send_one(context: Context, chat_id: int, demo: Demo, caption: str) -> _Outcome:
