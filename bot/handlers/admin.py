@@ -31,14 +31,13 @@ from telegram.ext import (
 from bot.handlers.commands import ADMIN_COMMANDS
 from bot.handlers.context import Context
 from bot.services.broadcast import (
-    BotStats,
     BroadcastContent,
     BroadcastProgress,
     BroadcastState,
-    BroadcastSummary,
     DeliveryOutcome,
     SendResult,
 )
+from bot.services.stats import BotStats, BroadcastSummary
 from bot.text.markdown import escape
 from bot.transport.telegram_errors import TelegramErrorKind, kind_of
 
@@ -363,7 +362,7 @@ async def stats_command(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or not _is_admin(update, context):
         return
-    stats = await context.services.broadcast.stats()
+    stats = await context.services.stats.overview()
     await message.reply_text(render_stats(stats))
 
 

@@ -9,6 +9,7 @@ from bot.services.broadcast import BroadcastService
 from bot.services.catalog import CatalogService
 from bot.services.coach import CoachService
 from bot.services.limits import SlidingWindowLimiter
+from bot.services.stats import StatsService
 from bot.services.users import UserService
 from bot.storage import Database
 
@@ -24,6 +25,7 @@ class Services:
     media: CatalogService
     limits: SlidingWindowLimiter
     broadcast: BroadcastService
+    stats: StatsService
 
     async def aclose(self) -> None:
         await self.model.aclose()

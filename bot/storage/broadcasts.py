@@ -1,4 +1,4 @@
-"""Repository functions for broadcasts, their deliveries and the counts behind /stats.
+"""Repository functions for broadcasts and their deliveries.
 
 Callers own the transaction; the lease functions are single conditional UPDATEs, so two bot
 instances racing for one broadcast cannot both win.
@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import and_, exists, func, insert, literal, or_, select, update
+from sqlalchemy import and_, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.storage.models import Broadcast, BroadcastDelivery, Message, User
+from bot.storage.models import Broadcast, BroadcastDelivery, User
 
 
 class BroadcastState(StrEnum):
@@ -325,44 +325,6 @@ async def recent_broadcasts(session: AsyncSession, limit: int) -> list[Broadcast
         .limit(limit)
     )
     return list(rows)
-
-
-# ---------------------------------------------------------------------------------------------
-# Counts for /stats
-
-
-async def count_blocked_users(session: AsyncSession) -> int:
-    return int(
-        await session.scalar(
-            select(func.count()).select_from(User).where(User.blocked_at.is_not(None))
-        )
-        or 0
-    )
-
-
-async def count_active_users(session: AsyncSession, since: datetime) -> int:
-    """Users seen since ``since``, by their last update or by a message they wrote."""
-    wrote = exists().where(
-        Message.user_id == User.id, Message.role == "user", Message.created_at >= since
-    )
-    return int(
-        await session.scalar(
-            select(func.count()).select_from(User).where(or_(User.last_seen_at >= since, wrote))
-        )
-        or 0
-    )
-
-
-async def count_user_messages(session: AsyncSession, since: datetime) -> int:
-    """Messages users wrote to the coach since ``since``."""
-    return int(
-        await session.scalar(
-            select(func.count())
-            .select_from(Message)
-            .where(Message.role == "user", Message.created_at >= since)
-        )
-        or 0
-    )
 
 
 async def deliveries_of(session: AsyncSession, user_id: int) -> list[BroadcastDelivery]:

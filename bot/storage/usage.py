@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -46,16 +46,6 @@ async def tokens_used(session: AsyncSession, user_id: int, day: date) -> int:
     total = await session.scalar(
         select(DailyUsage.prompt_tokens + DailyUsage.completion_tokens).where(
             DailyUsage.user_id == user_id, DailyUsage.day == day
-        )
-    )
-    return int(total or 0)
-
-
-async def tokens_on_day(session: AsyncSession, day: date) -> int:
-    """All users' tokens on ``day``, for /stats."""
-    total = await session.scalar(
-        select(func.sum(DailyUsage.prompt_tokens + DailyUsage.completion_tokens)).where(
-            DailyUsage.day == day
         )
     )
     return int(total or 0)

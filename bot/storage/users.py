@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -84,10 +84,6 @@ async def mark_blocked(session: AsyncSession, user_id: int, when: datetime | Non
 
 async def mark_unblocked(session: AsyncSession, user_id: int) -> None:
     await session.execute(update(UserRow).where(UserRow.id == user_id).values(blocked_at=None))
-
-
-async def count_users(session: AsyncSession) -> int:
-    return int(await session.scalar(select(func.count()).select_from(UserRow)) or 0)
 
 
 # --- rows to domain objects -------------------------------------------------------------------

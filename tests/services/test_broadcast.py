@@ -1,5 +1,5 @@
 """BroadcastService: drafts, the durable worker (retries, blocks, cancel, resume, one sender),
-progress snapshots and /stats, driven through an in-memory port."""
+progress snapshots and the /stats they feed, driven through an in-memory port."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from bot.services.broadcast import (
     DeliveryOutcome,
     SendResult,
 )
+from bot.services.stats import StatsService
 from bot.storage import Database
 from bot.storage import broadcasts as rows
 from bot.storage import conversations as conversation_rows
@@ -363,7 +364,7 @@ async def test_stats_counts_users_messages_tokens_and_broadcasts(
     await asyncio.wait_for(port.reported.wait(), 5)
     await service.create(admin_id=1, admin_chat_id=1, content=TEXT)  # a draft is not history
 
-    stats = await service.stats()
+    stats = await StatsService(database).overview()
     assert (stats.users_total, stats.active_7d, stats.blocked) == (4, 4, 2)
     assert (stats.messages_today, stats.messages_7d, stats.tokens_today) == (2, 2, 345)
     (summary,) = stats.broadcasts

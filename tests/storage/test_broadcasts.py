@@ -1,4 +1,4 @@
-"""Broadcast repository: recipients, delivery states, the sending lease and the /stats counts."""
+"""Broadcast repository: recipients, delivery states and the sending lease."""
 
 from __future__ import annotations
 
@@ -6,14 +6,12 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import update
 
 from bot.storage import Database
 from bot.storage import broadcasts as rows
-from bot.storage import conversations as conversation_rows
 from bot.storage import users as user_rows
 from bot.storage.broadcasts import BroadcastState, DeliveryState
-from bot.storage.models import BroadcastDelivery, User
+from bot.storage.models import BroadcastDelivery
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 TTL = timedelta(seconds=30)
@@ -218,28 +216,6 @@ async def test_forgetting_a_user_erases_their_deliveries(database: Database) -> 
     async with database.transaction() as session:
         pending = await rows.pending_recipients(session, broadcast_id, after_user_id=None, limit=5)
     assert [r.user_id for r in pending] == [81]
-
-
-async def test_stats_counts_active_blocked_and_user_messages(database: Database) -> None:
-    now = datetime.now(UTC)
-    await _seed_users(database, [90, 91, 92, 93], blocked=(93,))
-    async with database.transaction() as session:
-        # 91 was last seen long ago but wrote yesterday; 92 neither.
-        await user_rows.upsert_user(session, user_id=95, first_name="Old")
-        for user_id in (91, 92, 95):
-            await session.execute(
-                update(User).where(User.id == user_id).values(last_seen_at=now - timedelta(days=30))
-            )
-        conversation = await conversation_rows.current_conversation(session, 91)
-        for role in ("user", "assistant", "user"):
-            await conversation_rows.add_message(
-                session, user_id=91, conversation_id=conversation.id, role=role, content="hi"
-            )
-    async with database.transaction() as session:
-        assert await rows.count_blocked_users(session) == 1
-        assert await rows.count_active_users(session, now - timedelta(days=7)) == 3  # 90 91 93
-        assert await rows.count_user_messages(session, now - timedelta(days=1)) == 2
-        assert await rows.count_user_messages(session, now + timedelta(minutes=5)) == 0
 
 
 async def test_deliveries_of_lists_one_users_broadcasts_for_export(database: Database) -> None:
