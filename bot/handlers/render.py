@@ -86,10 +86,6 @@ async def send_plain(
     return sent
 
 
-async def send_markdown(bot: Any, chat_id: int, markdown: str, **kwargs: Any) -> list[Message]:
-    return await send_html(bot, chat_id, markdown_to_html(markdown), **kwargs)
-
-
 async def edit_html(
     bot: Any,
     query: CallbackQuery,
@@ -140,11 +136,6 @@ async def edit_buttons(
             raise
         if html_if_gone is not None:
             await send_html(bot, query.message.chat.id, html_if_gone, reply_markup=reply_markup)
-
-
-def caption_html(html: str) -> str:
-    """HTML shortened to Telegram's caption limit, still valid."""
-    return truncate_html(html)
 
 
 class StreamingReply:
