@@ -11,21 +11,12 @@ from bot.storage import conversations as conversation_rows
 from bot.storage import stats as stats_rows
 from bot.storage import users as user_rows
 from bot.storage.models import User
-
-
-async def _seed_users(database: Database, ids: list[int], *, blocked: tuple[int, ...] = ()) -> None:
-    async with database.transaction() as session:
-        for user_id in ids:
-            await user_rows.upsert_user(
-                session, user_id=user_id, first_name=f"User {user_id}", chat_id=user_id
-            )
-        for user_id in blocked:
-            await user_rows.mark_blocked(session, user_id, datetime.now(UTC))
+from tests.factories import add_users
 
 
 async def test_stats_counts_active_blocked_and_user_messages(database: Database) -> None:
     now = datetime.now(UTC)
-    await _seed_users(database, [90, 91, 92, 93], blocked=(93,))
+    await add_users(database, [90, 91, 92, 93], blocked=(93,))
     async with database.transaction() as session:
         # 91 was last seen long ago but wrote yesterday; 92 neither.
         await user_rows.upsert_user(session, user_id=95, first_name="Old")
@@ -50,7 +41,7 @@ async def test_stats_counts_active_blocked_and_user_messages(database: Database)
 
 async def test_tokens_on_day_adds_up_every_user(database: Database) -> None:
     day = date(2026, 11, 24)
-    await _seed_users(database, [15, 16])
+    await add_users(database, [15, 16])
     async with database.transaction() as session:
         await usage.add_usage(session, user_id=15, day=day, prompt_tokens=100, completion_tokens=20)
         await usage.add_usage(session, user_id=16, day=day, prompt_tokens=7, completion_tokens=3)
