@@ -20,12 +20,11 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
+from bot.domain.broadcasts import Broadcast, BroadcastState, DeliveryState, Recipient
 from bot.errors import NotFoundError
 from bot.storage import Database
 from bot.storage import broadcasts as rows
 from bot.storage import users as user_rows
-from bot.storage.broadcasts import BroadcastState, DeliveryState, Recipient
-from bot.storage.models import Broadcast
 
 logger = logging.getLogger(__name__)
 

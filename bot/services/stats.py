@@ -6,10 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from bot.domain.broadcasts import BroadcastState, DeliveryState
 from bot.storage import Database
 from bot.storage import broadcasts as broadcast_rows
 from bot.storage import stats as stats_rows
-from bot.storage.broadcasts import BroadcastState, DeliveryState
 
 __all__ = ["RECENT_BROADCASTS", "BotStats", "BroadcastSummary", "StatsService"]
 
