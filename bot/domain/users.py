@@ -1,9 +1,9 @@
-"""A user as FitCoach knows them: who they are on Telegram, when they were seen, their profile."""
+"""A user as FitCoach knows them: Telegram identity, when seen, profile, token usage."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.domain.profile import Profile
 
@@ -23,3 +23,14 @@ class User:
     last_seen_at: datetime | None = None
     blocked_at: datetime | None = None
     profile: Profile = field(default_factory=Profile)
+
+
+@dataclass(frozen=True, slots=True)
+class DailyUsage:
+    """Model tokens one user spent on one day (UTC), and how many requests that took."""
+
+    user_id: int
+    day: date
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    requests: int = 0
