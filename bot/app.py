@@ -25,6 +25,7 @@ from bot.services.coach import CoachService
 from bot.services.delivery import DemoDelivery
 from bot.services.limits import SlidingWindowLimiter
 from bot.services.registry import Services
+from bot.services.stats import StatsService
 from bot.services.users import UserService
 from bot.storage import Database
 from bot.storage.migrate import upgrade
@@ -92,6 +93,7 @@ async def open_services(application: FitCoachApp) -> None:
         demos=DemoDelivery(media),
         limits=SlidingWindowLimiter(settings.user_messages_per_minute, 60.0),
         broadcast=BroadcastService(database),
+        stats=StatsService(database),
     )
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import TelegramError
 
 from bot.handlers.context import Context
 from bot.i18n import pick_language, t
+from bot.transport.telegram_errors import TelegramErrorKind, kind_of
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ async def on_error(update: object, context: Context) -> None:
     logger.error("Error while handling %s", describe_update(update), exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
-    if isinstance(context.error, Forbidden):
+    if context.error is not None and kind_of(context.error) is TelegramErrorKind.BLOCKED:
         return  # the user blocked the bot: nobody to apologise to
     try:
         if update.callback_query is not None:
