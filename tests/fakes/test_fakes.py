@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import datetime as dtm
 import html
 import json
@@ -1021,3 +1022,153 @@ async def test_commands_descriptions_and_menu_button_are_recorded_per_language(
     assert fake_telegram.menu_button() == {"type": "commands"}
     assert fake_telegram.menu_button(USER)["web_app"] == {"url": "https://app.example/"}
     assert isinstance(await bot.get_chat_menu_button(USER), telegram.MenuButtonWebApp)
+
+
+# --------------------------------------------------------------------------- OpenAI faults
+
+
+async def test_transcription_records_the_upload_and_answers_scripted_text(
+    fake_openai: FakeOpenAI, client: openai.AsyncOpenAI
+) -> None:
+    fake_openai.script_transcription("I did five sets of squats")
+
+    scripted = await client.audio.transcriptions.create(
+        model="whisper-1", file=("note.ogg", b"OggS 123", "audio/ogg")
+    )
+    default = await client.audio.transcriptions.create(
+        model="whisper-1", file=("again.ogg", b"OggS", "audio/ogg")
+    )
+
+    assert scripted.text == "I did five sets of squats"
+    assert default.text == fake_openai.transcript
+    first = fake_openai.transcriptions[0]
+    assert (first.file_name, first.size, first.model, first.status) == (
+        "note.ogg",
+        8,
+        "whisper-1",
+        200,
+    )
+
+
+async def test_transcription_can_fail(fake_openai: FakeOpenAI, client: openai.AsyncOpenAI) -> None:
+    fake_openai.fail_transcription(400)
+
+    with pytest.raises(openai.BadRequestError):
+        await client.audio.transcriptions.create(model="whisper-1", file=("x.ogg", b"?"))
+
+    assert fake_openai.transcriptions[0].status == 400
+
+
+def _photo_question(data_url: str) -> list[ChatCompletionMessageParam]:
+    return [
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "Is my form right?"},
+                {"type": "image_url", "image_url": {"url": data_url, "detail": "low"}},
+            ],
+        }
+    ]
+
+
+async def test_image_parts_are_recorded_with_their_bytes_and_type(
+    fake_openai: FakeOpenAI, client: openai.AsyncOpenAI
+) -> None:
+    url = "data:image/jpeg;base64," + base64.b64encode(b"\xff\xd8 jpeg").decode()
+
+    answer = await client.chat.completions.create(model="m", messages=_photo_question(url))
+
+    [image] = fake_openai.requests[0].images
+    assert (image.mime_type, image.data, image.detail) == ("image/jpeg", b"\xff\xd8 jpeg", "low")
+    assert fake_openai.requests[0].user_text == "Is my form right?"
+    assert answer.choices[0].message.content == "Echo: Is my form right?"
+
+
+async def test_images_can_be_refused_like_a_model_without_vision(
+    fake_openai: FakeOpenAI, client: openai.AsyncOpenAI
+) -> None:
+    fake_openai.refuse_images = True
+
+    with pytest.raises(openai.BadRequestError, match="image_url is only supported"):
+        await client.chat.completions.create(
+            model="m", messages=_photo_question("https://img.example/a.png")
+        )
+
+
+async def _read_stream(client: openai.AsyncOpenAI) -> tuple[str, str | None]:
+    stream = await client.chat.completions.create(model="m", messages=ask("go"), stream=True)
+    text, finish = "", None
+    async for chunk in stream:
+        if chunk.choices:
+            text += chunk.choices[0].delta.content or ""
+            finish = chunk.choices[0].finish_reason or finish
+    return text, finish
+
+
+async def test_truncated_stream_ends_without_finish_reason(
+    fake_openai: FakeOpenAI, client: openai.AsyncOpenAI
+) -> None:
+    fake_openai.script(Reply(chunks=["a", "b", "c"], stream_break="truncate", break_after=2))
+
+    assert await _read_stream(client) == ("ab", None)
+
+
+async def test_dropped_stream_raises_a_connection_error(
+    fake_openai: FakeOpenAI, client: openai.AsyncOpenAI
+) -> None:
+    fake_openai.script(Reply(chunks=["a", "b", "c"], stream_break="drop", break_after=1))
+
+    with pytest.raises((openai.APIConnectionError, httpx.RemoteProtocolError)):
+        await _read_stream(client)
+
+
+async def test_malformed_chunk_cannot_be_decoded(
+    fake_openai: FakeOpenAI, client: openai.AsyncOpenAI
+) -> None:
+    fake_openai.script(Reply(chunks=["a", "b"], stream_break="malformed", break_after=1))
+
+    with pytest.raises(json.JSONDecodeError):
+        await _read_stream(client)
+
+
+async def test_stalled_stream_ends_in_the_read_timeout(fake_openai: FakeOpenAI) -> None:
+    fake_openai.script(Reply(chunks=["a", "b"], stream_break="stall", break_after=1))
+
+    async with openai.AsyncOpenAI(
+        base_url=fake_openai.base_url, api_key="t", max_retries=0, timeout=0.4
+    ) as client:
+        with pytest.raises((openai.APITimeoutError, httpx.ReadTimeout)):
+            await _read_stream(client)
+
+
+async def test_length_finish_and_empty_answer_reach_the_client(
+    fake_openai: FakeOpenAI, client: openai.AsyncOpenAI
+) -> None:
+    fake_openai.script(Reply(text="cut off mid", finish_reason="length"), Reply(text=""))
+
+    assert await _read_stream(client) == ("cut off mid", "length")
+    assert await _read_stream(client) == ("", "stop")
+
+
+async def test_malformed_tool_arguments_are_sent_as_given(
+    fake_openai: FakeOpenAI, client: openai.AsyncOpenAI
+) -> None:
+    fake_openai.script(Reply(tool_calls=[ToolCall("log_weight", '{"kg": 80,')]))
+
+    answer = await client.chat.completions.create(
+        model="m", messages=ask("log it"), tools=[WEIGHT_TOOL]
+    )
+
+    [call] = answer.choices[0].message.tool_calls or []
+    assert call.function.arguments == '{"kg": 80,'  # type: ignore[union-attr]
+
+
+async def test_rate_limit_sends_retry_after_seconds(
+    fake_openai: FakeOpenAI, client: openai.AsyncOpenAI
+) -> None:
+    fake_openai.rate_limit(retry_after=7)
+
+    with pytest.raises(openai.RateLimitError) as raised:
+        await client.chat.completions.create(model="m", messages=ask("x"))
+
+    assert raised.value.response.headers["retry-after"] == "7"
