@@ -6,10 +6,14 @@ import asyncio
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from bot.app import serve
+from bot.config import Settings
+from bot.errors import FitCoachError
 from tests.e2e.conftest import RunningBot
 from tests.fakes.telegram import FakeTelegram
 
@@ -80,19 +84,10 @@ def _run_bot(telegram: FakeTelegram, tmp_path: Path) -> asyncio.subprocess.Proce
     )
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        "<html><body>502 Bad Gateway</body></html>",
-        '{"ok": true, "result": {"id": 123456}}',
-        '{"ok": true, "result": "fitcoach"}',
-    ],
-    ids=["not-json", "missing-fields", "wrong-type"],
-)
-async def test_unreadable_get_me_is_one_clear_line_and_a_failed_exit(
-    fake_telegram: FakeTelegram, tmp_path: Path, body: str
+async def test_non_json_get_me_is_one_clear_line_and_a_failed_exit(
+    fake_telegram: FakeTelegram, tmp_path: Path
 ) -> None:
-    fake_telegram.answer_raw("getMe", body)
+    fake_telegram.answer_raw("getMe", "<html><body>502 Bad Gateway</body></html>")
 
     process = await _run_bot(fake_telegram, tmp_path)
     try:
@@ -108,6 +103,28 @@ async def test_unreadable_get_me_is_one_clear_line_and_a_failed_exit(
     assert len(errors.strip().splitlines()) == 1, errors
     assert "getMe" in errors
     assert fake_telegram.token not in errors
+
+
+@pytest.mark.parametrize(
+    "body",
+    ['{"ok": true, "result": {"id": 123456}}', '{"ok": true, "result": "fitcoach"}'],
+    ids=["missing-fields", "wrong-type"],
+)
+async def test_get_me_without_a_bot_in_it_is_a_fitcoach_error(
+    make_settings: Callable[..., Settings],
+    fake_telegram: FakeTelegram,
+    tmp_path: Path,
+    body: str,
+) -> None:
+    fake_telegram.answer_raw("getMe", body)
+    settings = make_settings(
+        telegram_api_url=fake_telegram.base_url,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'x.db'}",
+    )
+
+    # __main__ prints a FitCoachError as one line and exits with 1.
+    with pytest.raises(FitCoachError, match="cannot read the getMe answer"):
+        await serve(settings, asyncio.Event())
 
 
 # --------------------------------------------------------------------------- polling
