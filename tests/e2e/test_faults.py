@@ -15,6 +15,7 @@ from bot.app import serve
 from bot.config import Settings
 from bot.errors import FitCoachError
 from tests.e2e.conftest import RunningBot
+from tests.fakes.openai import Reply
 from tests.fakes.telegram import FakeTelegram
 
 USER = 5101
@@ -213,3 +214,14 @@ async def test_failed_chat_action_never_costs_the_answer(bot: RunningBot, fault:
 
     assert answer["text"] == "Drink water and sleep well."
     assert [r.method for r in bot.telegram.requests if r.method == "sendChatAction"]
+
+
+async def test_server_without_message_drafts_still_gets_the_answer(bot: RunningBot) -> None:
+    bot.telegram.remove_method("sendMessageDraft")
+    await bot.start()
+    bot.openai.script(Reply(chunks=["Warm ", "up ", "first."], chunk_delay=0.6))
+
+    bot.telegram.user_sends(USER, "How do I start?")
+    [answer] = await bot.telegram.wait_for_messages(USER, 1, timeout=10)
+
+    assert answer["text"] == "Warm up first."
