@@ -45,7 +45,11 @@ async def on_error(update: object, context: Context) -> None:
             await update.callback_query.answer()
     except TelegramError as exc:
         logger.debug("The tap was answered already: %s", exc)
+    except Exception as exc:  # the error handler must not fail itself
+        logger.warning("Could not answer the tap: %r", exc)
     try:
         await context.bot.send_message(update.effective_chat.id, apology_for(update))
     except TelegramError as exc:
         logger.warning("Could not send the apology: %s", exc)
+    except Exception as exc:  # an answer PTB cannot read, a client closing at shutdown
+        logger.warning("Could not send the apology: %r", exc)
