@@ -22,12 +22,13 @@ from bot.logs import quiet_http_loggers
 from bot.services.broadcast import BroadcastService
 from bot.services.catalog import CatalogService, seed_catalog
 from bot.services.coach import CoachService
+from bot.services.inbox import InboxService
 from bot.services.limits import SlidingWindowLimiter
 from bot.services.registry import Services
 from bot.services.users import UserService
 from bot.storage import Database
 from bot.storage.migrate import upgrade
-from bot.transport.concurrency import PerChatUpdateProcessor
+from bot.transport.inbox import InboxPoller, InboxWorker
 from bot.transport.ratelimit import PriorityRateLimiter
 from bot.transport.webhook import WebhookServer, build_web_app, derive_secret, webhook_path
 
@@ -41,7 +42,11 @@ POLL_TIMEOUT_SECONDS = 10
 
 
 def build_application(settings: Settings) -> FitCoachApp:
-    """The real PTB Application: rate limiter, per-chat ordering, typed context, handlers."""
+    """The real PTB Application: rate limiter, typed context, handlers.
+
+    It has no Updater: updates come through the inbox (bot.transport.inbox), whose workers
+    keep each chat's order and call ``process_update``.
+    """
     api_url = settings.telegram_api_url
     context_types = ContextTypes(context=Context, bot_data=BotData)
     application: FitCoachApp = (
@@ -51,7 +56,7 @@ def build_application(settings: Settings) -> FitCoachApp:
         .base_file_url(f"{api_url}/file/bot")
         .context_types(context_types)
         .rate_limiter(PriorityRateLimiter(bulk_rate=settings.broadcast_rate, max_retries=3))
-        .concurrent_updates(PerChatUpdateProcessor())
+        .updater(None)
         .connection_pool_size(64)
         .get_updates_read_timeout(POLL_TIMEOUT_SECONDS + 5)
         .build()
@@ -131,41 +136,51 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         raise FitCoachError(
             f"cannot reach the Telegram Bot API at {settings.telegram_api_url}: {exc.message}"
         ) from exc
-    webhook: WebhookServer | None = None
+    intake: _Intake | None = None
+    worker: InboxWorker | None = None
+    inbox: InboxService | None = None
     try:
         await open_services(application)
+        services = application.bot_data.services
+        assert services is not None
+        inbox = InboxService(services.database)
+        await inbox.open()
         await application.start()
         start_broadcasts(application)  # resumes broadcasts a restart interrupted
         await set_command_menu(application.bot, settings.admin_ids)
-        webhook = await _start_updates(application, settings)
+        worker = InboxWorker(application, inbox)
+        worker.start()  # takes what a previous run left pending first
+        intake = await _start_updates(application, settings, inbox)
         with _stop_on_signals(stop):
             await stop.wait()
         logger.info("Stopping: finishing replies in flight (up to %.0f s)", SHUTDOWN_GRACE_SECONDS)
     finally:
-        await _stop(application, webhook)
+        await _stop(application, intake, worker, inbox)
 
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 
 
-async def _start_updates(application: FitCoachApp, settings: Settings) -> WebhookServer | None:
+_Intake = WebhookServer | InboxPoller
+
+
+async def _start_updates(
+    application: FitCoachApp, settings: Settings, inbox: InboxService
+) -> _Intake:
     """Poll by default; with WEBHOOK_URL, serve the webhook and /healthz and register it."""
     if settings.webhook_url:
-        return await _start_webhook(application, settings, settings.webhook_url)
-    updater = application.updater
-    assert updater is not None
-    # start_polling removes a webhook left from an earlier webhook-mode run.
-    await updater.start_polling(
-        poll_interval=0.0,
-        timeout=POLL_TIMEOUT_SECONDS,
-        allowed_updates=ALLOWED_UPDATES,
-        drop_pending_updates=False,
+        return await _start_webhook(application, settings, settings.webhook_url, inbox)
+    poller = InboxPoller(
+        application, inbox, timeout=POLL_TIMEOUT_SECONDS, allowed_updates=ALLOWED_UPDATES
     )
+    await poller.start()
     logger.info("Polling %s for updates", application.bot.username)
-    return None
+    return poller
 
 
-async def _start_webhook(application: FitCoachApp, settings: Settings, url: str) -> WebhookServer:
+async def _start_webhook(
+    application: FitCoachApp, settings: Settings, url: str, inbox: InboxService
+) -> WebhookServer:
     token = settings.telegram_bot_token.get_secret_value()
     secret = (
         settings.webhook_secret.get_secret_value()
@@ -173,7 +188,9 @@ async def _start_webhook(application: FitCoachApp, settings: Settings, url: str)
         else derive_secret(token)
     )
     path = webhook_path(url)
-    server = WebhookServer(build_web_app(application, secret=secret, path=path), settings.port)
+    server = WebhookServer(
+        build_web_app(application, inbox, secret=secret, path=path), settings.port
+    )
     await server.start()
     try:
         await application.bot.set_webhook(
@@ -190,21 +207,26 @@ async def _start_webhook(application: FitCoachApp, settings: Settings, url: str)
     return server
 
 
-async def _stop(application: FitCoachApp, webhook: WebhookServer | None) -> None:
-    if webhook is not None:
-        await webhook.stop()  # no new updates; Telegram redelivers what it could not post
+async def _stop(
+    application: FitCoachApp,
+    intake: _Intake | None,
+    worker: InboxWorker | None,
+    inbox: InboxService | None,
+) -> None:
+    # Cancelled (the process is being killed, or a test's crash): nothing gets to finish.
+    task = asyncio.current_task()
+    hard = task is not None and task.cancelling() > 0
+    if intake is not None:
+        await intake.stop()  # no new updates; Telegram delivers again what we did not store
+    if worker is not None:
+        # What is still pending stays in the inbox for the next start (or another instance).
+        await worker.stop(SHUTDOWN_GRACE_SECONDS, hard=hard)
     await stop_broadcasts(application)  # before the bot's HTTP client closes
-    updater = application.updater
-    if updater is not None and updater.running:
-        await updater.stop()
     if application.running:
-        try:
-            await asyncio.wait_for(application.stop(), SHUTDOWN_GRACE_SECONDS)
-        except TimeoutError:
-            logger.warning(
-                "Replies still in flight after %.0f s were cut off", SHUTDOWN_GRACE_SECONDS
-            )
+        await application.stop()
     await application.shutdown()
+    if inbox is not None:
+        await inbox.close()
     await close_services(application)
 
 
