@@ -105,14 +105,29 @@ class InboxService:
                 session, owner=self._owner, now=self._now(), ttl=self._lease
             )
 
-    async def finish(self, update_id: int) -> None:
-        """The update was processed: its chat's next update may go; wake the workers for it."""
+    async def finish(self, entry: InboxEntry, *, take_next: bool = True) -> InboxEntry | None:
+        """The update was processed; with ``take_next``, lease its chat's next update, if any.
+
+        Both in one transaction: a chat's next update goes on without waking the claim loop.
+        """
         async with self._database.transaction() as session:
-            held = await rows.finish_update(session, update_id, owner=self._owner, now=self._now())
+            held = await rows.finish_update(
+                session, entry.update_id, owner=self._owner, now=self._now()
+            )
+            following = []
+            if take_next and entry.chat_id is not None:
+                following = await rows.claim_updates(
+                    session,
+                    owner=self._owner,
+                    now=self._now(),
+                    ttl=self._lease,
+                    limit=1,
+                    chat_id=entry.chat_id,
+                )
         if not held:
             # Its lease passed to another instance, or /forget erased it while it ran.
-            logger.info("Update %d was no longer ours when it finished", update_id)
-        self._wakeups.poke()
+            logger.info("Update %d was no longer ours when it finished", entry.update_id)
+        return following[0] if following else None
 
     async def release(self, update_ids: Sequence[int]) -> None:
         """Give updates back unprocessed, for whichever instance claims next (also this one)."""

@@ -80,12 +80,20 @@ def _free(now: datetime) -> ColumnElement[bool]:
 
 
 async def claim_updates(
-    session: AsyncSession, *, owner: str, now: datetime, ttl: timedelta, limit: int
+    session: AsyncSession,
+    *,
+    owner: str,
+    now: datetime,
+    ttl: timedelta,
+    limit: int,
+    chat_id: int | None = None,
 ) -> list[InboxEntry]:
     """Lease up to ``limit`` updates, each the oldest unfinished one of its chat and not leased.
 
     A chat whose oldest update is leased (being processed, or its instance died less than
     ``ttl`` ago) gives nothing: its later updates wait, so one chat runs one update at a time.
+    With ``chat_id``, only that chat's next update is looked at. One statement: a claim is on
+    every update's path, so it costs one round trip.
     """
     if limit < 1:
         return []
@@ -95,25 +103,24 @@ async def claim_updates(
         earlier.done_at.is_(None),
         earlier.update_id < InboxUpdate.update_id,
     )
-    candidates = (
-        select(InboxUpdate.update_id)
-        .where(InboxUpdate.done_at.is_(None), _free(now), ~waits_for_earlier)
-        .order_by(InboxUpdate.update_id)
-        .limit(limit)
+    picked = select(InboxUpdate.update_id).where(
+        InboxUpdate.done_at.is_(None), _free(now), ~waits_for_earlier
     )
+    if chat_id is not None:
+        picked = picked.where(InboxUpdate.chat_id == chat_id)
+    picked = picked.order_by(InboxUpdate.update_id).limit(limit)
     if _is_postgres(session):
-        # Racing instances skip the rows another one is claiming instead of queueing behind it.
-        candidates = candidates.with_for_update(skip_locked=True, of=InboxUpdate)
-    ids = list(await session.scalars(candidates))
-    if not ids:
-        return []
+        # Racing instances skip the rows another one is claiming instead of queueing behind it;
+        # the conditions, checked again on the locked row, keep a chat from being taken twice.
+        picked = picked.with_for_update(skip_locked=True, of=InboxUpdate)
     result = await session.execute(
         update(InboxUpdate)
-        .where(InboxUpdate.update_id.in_(ids), InboxUpdate.done_at.is_(None), _free(now))
+        .where(InboxUpdate.update_id.in_(picked), InboxUpdate.done_at.is_(None), _free(now))
         .values(owner=owner, lease_expires_at=now + ttl)
         .returning(
             InboxUpdate.update_id, InboxUpdate.chat_id, InboxUpdate.user_id, InboxUpdate.payload
         )
+        .execution_options(synchronize_session=False)
     )
     claimed = [
         InboxEntry(update_id=row[0], chat_id=row[1], user_id=row[2], payload=row[3] or "{}")

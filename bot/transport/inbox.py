@@ -73,6 +73,7 @@ class InboxWorker:
         self._running: dict[int, asyncio.Task[None]] = {}
         self._loops: list[asyncio.Task[None]] = []
         self._stopping = False
+        self._full = False
 
     def start(self) -> None:
         self._stopping = False
@@ -120,6 +121,7 @@ class InboxWorker:
                     next_prune = time.monotonic() + 600.0
                     await self._inbox.prune()
                 free = self._max_concurrent - len(self._running)
+                self._full = free <= 0
                 for entry in await self._inbox.claim(free):
                     task = asyncio.create_task(self._process(entry), name="inbox-update")
                     self._running[entry.update_id] = task
@@ -141,18 +143,31 @@ class InboxWorker:
                 logger.warning("Renewing inbox leases failed; trying again", exc_info=True)
 
     async def _process(self, entry: InboxEntry) -> None:
+        """Process the update, then the chat's next ones as long as they keep coming."""
+        current: InboxEntry | None = entry
         try:
-            update = self._parse(entry)
-            if update is not None:
-                try:
-                    await self._application.process_update(update)
-                except Exception:  # PTB's error handlers saw handler errors already
-                    logger.exception("Processing update %d failed", entry.update_id)
-            await self._inbox.finish(entry.update_id)
+            while current is not None:
+                update = self._parse(current)
+                if update is not None:
+                    try:
+                        await self._application.process_update(update)
+                    except Exception:  # PTB's error handlers saw handler errors already
+                        logger.exception("Processing update %d failed", current.update_id)
+                following = await self._inbox.finish(current, take_next=not self._stopping)
+                if following is not None:
+                    self._running[following.update_id] = self._running.pop(current.update_id)
+                else:
+                    self._running.pop(current.update_id, None)
+                current = following
         except Exception:
-            logger.exception("Finishing update %d failed; it will be taken again", entry.update_id)
+            logger.exception(
+                "The inbox failed after update %d; it will be taken again", entry.update_id
+            )
         finally:
-            self._running.pop(entry.update_id, None)
+            if current is not None:
+                self._running.pop(current.update_id, None)
+            if self._full:
+                self._inbox.wake()  # a slot is free for another chat
 
     def _parse(self, entry: InboxEntry) -> Update | None:
         try:
