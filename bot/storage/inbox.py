@@ -113,9 +113,16 @@ async def claim_updates(
         # Racing instances skip the rows another one is claiming instead of queueing behind it;
         # the conditions, checked again on the locked row, keep a chat from being taken twice.
         picked = picked.with_for_update(skip_locked=True, of=InboxUpdate)
+    # Materialized: evaluated once. Inlined as a subquery, PostgreSQL may run it again per row
+    # and so lease more than ``limit`` updates.
+    chosen = picked.cte("chosen").prefix_with("MATERIALIZED")
     result = await session.execute(
         update(InboxUpdate)
-        .where(InboxUpdate.update_id.in_(picked), InboxUpdate.done_at.is_(None), _free(now))
+        .where(
+            InboxUpdate.update_id.in_(select(chosen.c.update_id)),
+            InboxUpdate.done_at.is_(None),
+            _free(now),
+        )
         .values(owner=owner, lease_expires_at=now + ttl)
         .returning(
             InboxUpdate.update_id, InboxUpdate.chat_id, InboxUpdate.user_id, InboxUpdate.payload
