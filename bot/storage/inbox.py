@@ -4,6 +4,11 @@ Callers own the transaction. Claims are conditional UPDATEs (on PostgreSQL after
 ``FOR UPDATE SKIP LOCKED`` pick), so instances racing for one chat cannot both win. ``Wakeups``
 tells this instance's workers that something arrived: LISTEN/NOTIFY on PostgreSQL, so every
 instance hears of an update within milliseconds, and an in-process event on SQLite.
+
+Not procrastinate, though its ``lock=`` gives the same per-chat order: it runs on PostgreSQL
+only (SQLite would still need this table), brings psycopg beside our asyncpg and a schema of its
+own beside Alembic's, and its queueing lock forgets a job once it ran, so a late redelivery of
+an update would be processed again; here the finished row is what recognises it.
 """
 
 from __future__ import annotations
