@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 
 from bot.storage import Database
 from bot.storage import inbox as rows
-from bot.storage.inbox import InboxEntry
+from bot.storage.inbox import InboxEntry, Wakeups
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 TTL = timedelta(seconds=60)
@@ -131,3 +133,20 @@ async def test_a_chats_next_update_can_be_claimed_alone(database: Database) -> N
         )
     assert following.update_id == 3
     assert await _claim(database, "b") == [2]
+
+
+async def test_storing_an_update_wakes_a_waiting_instance_at_once(database: Database) -> None:
+    """PostgreSQL: through LISTEN/NOTIFY, whichever instance stored it; SQLite: a local poke."""
+    wakeups = Wakeups(database)
+    await wakeups.open()
+    try:
+        waiting = asyncio.create_task(wakeups.wait(10))
+        await asyncio.sleep(0.2)  # the listener is up and waiting
+        started = time.monotonic()
+        await _add(database, _entry(1, ALICE))
+        if not wakeups.listens:
+            wakeups.poke()  # SQLite: the inbox service pokes after its commit
+        await asyncio.wait_for(waiting, 5)
+        assert time.monotonic() - started < 1.0  # not the safety tick
+    finally:
+        await wakeups.close()
