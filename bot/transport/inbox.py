@@ -91,6 +91,9 @@ class InboxWorker:
         self._stopping = True
         self._inbox.wake()
         for loop in self._loops[:1]:
+            # Normally it is waiting and ends at once; a claim stuck on the database is cut off.
+            await asyncio.wait([loop], timeout=grace)
+            loop.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await loop
         running = dict(self._running)
