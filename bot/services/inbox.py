@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -24,8 +25,8 @@ logger = logging.getLogger(__name__)
 __all__ = ["InboxEntry", "InboxService"]
 
 LEASE_SECONDS = 60.0
-KEEP_FINISHED = timedelta(days=1)
 # Telegram keeps an unacknowledged update for 24 h, so a redelivery comes within a day.
+KEEP_FINISHED = timedelta(days=1)
 PRUNE_INTERVAL_SECONDS = 600.0
 
 
@@ -55,6 +56,7 @@ class InboxService:
         self._owner = (owner or _default_owner())[:64]
         self._now = clock
         self._wakeups = Wakeups(database)
+        self._next_prune = 0.0
 
     @property
     def owner(self) -> str:
@@ -138,8 +140,14 @@ class InboxService:
 
     async def prune(self) -> int:
         """Forget updates finished more than a day ago (a redelivery is no longer possible)."""
+        self._next_prune = time.monotonic() + PRUNE_INTERVAL_SECONDS
         async with self._database.transaction() as session:
             return await rows.prune_updates(session, finished_before=self._now() - self._keep)
+
+    async def prune_if_due(self) -> None:
+        """Prune at start and then every ten minutes."""
+        if time.monotonic() >= self._next_prune:
+            await self.prune()
 
     async def wait_for_work(self, timeout: float) -> None:  # noqa: ASYNC109 (the safety tick)
         """Until an update arrives or one finishes anywhere, or ``timeout`` passes."""

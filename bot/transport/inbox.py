@@ -117,12 +117,9 @@ class InboxWorker:
             logger.warning("Could not give back %d unfinished update(s)", len(cut_off))
 
     async def _claim_loop(self) -> None:
-        next_prune = 0.0
         while not self._stopping:
             try:
-                if time.monotonic() >= next_prune:
-                    next_prune = time.monotonic() + 600.0
-                    await self._inbox.prune()
+                await self._inbox.prune_if_due()
                 free = self._max_concurrent - len(self._running)
                 self._full = free <= 0
                 for entry in await self._inbox.claim(free):
