@@ -23,13 +23,11 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     ChatMemberHandler,
-    CommandHandler,
     ExtBot,
-    filters,
 )
 
-from bot.handlers.commands import ADMIN_COMMANDS
 from bot.handlers.context import Context
+from bot.handlers.users import is_admin
 from bot.services.broadcast import (
     BotStats,
     BroadcastContent,
@@ -43,7 +41,6 @@ from bot.text.markdown import escape
 
 logger = logging.getLogger(__name__)
 
-ADMIN_COMMAND_NAMES: Final = tuple(name for name, _ in ADMIN_COMMANDS)
 # Runs before every other group, and only logs: refused admin commands still reach the
 # unknown-command handler, so a non-admin cannot tell admin commands exist.
 AUDIT_GROUP: Final = -10
@@ -280,16 +277,11 @@ class TelegramBroadcastPort:
 # Handlers
 
 
-def _is_admin(update: Update, context: Context) -> bool:
-    user = update.effective_user
-    return user is not None and user.id in context.settings.admin_ids
-
-
 async def broadcast_command(update: Update, context: Context) -> None:
     """Preview a broadcast (text after the command, or the replied-to message) with buttons."""
     message = update.effective_message
     user = update.effective_user
-    if message is None or user is None or not _is_admin(update, context):
+    if message is None or user is None or not is_admin(update, context):
         return
     source = message.reply_to_message
     if source is not None:
@@ -321,7 +313,7 @@ async def broadcast_button(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None or query.data is None or query.message is None:
         return
-    if not _is_admin(update, context):
+    if not is_admin(update, context):
         user = update.effective_user
         logger.warning("Broadcast button pressed by non-admin %s", user.id if user else None)
         await query.answer()
@@ -363,7 +355,7 @@ async def broadcast_button(update: Update, context: Context) -> None:
 async def stats_command(update: Update, context: Context) -> None:
     """Show users, messages, today's model tokens and recent broadcasts."""
     message = update.effective_message
-    if message is None or not _is_admin(update, context):
+    if message is None or not is_admin(update, context):
         return
     stats = await context.services.broadcast.stats()
     await message.reply_text(render_stats(stats))
@@ -396,21 +388,10 @@ async def log_refused(update: Update, context: Context) -> None:
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Add the admin handlers; call before the catch-all unknown-command handler."""
-    settings = application.bot_data.settings
-    admin_ids = sorted(settings.admin_ids) if settings is not None else []
-    # An empty ADMIN_IDS matches nobody (allow_empty is False).
-    admins = filters.User(user_id=admin_ids) & filters.ChatType.PRIVATE
-    messages = filters.UpdateType.MESSAGE
-    application.add_handler(CommandHandler("broadcast", broadcast_command, admins & messages))
-    application.add_handler(CommandHandler("stats", stats_command, admins & messages))
+    """Add the admin buttons and the block/unblock handler (commands come from the table)."""
     application.add_handler(CallbackQueryHandler(broadcast_button, pattern=CALLBACK_PATTERN))
     application.add_handler(
         ChatMemberHandler(chat_member_changed, ChatMemberHandler.MY_CHAT_MEMBER)
-    )
-    application.add_handler(
-        CommandHandler(list(ADMIN_COMMAND_NAMES), log_refused, messages & ~admins),
-        group=AUDIT_GROUP,
     )
 
 

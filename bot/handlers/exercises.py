@@ -22,12 +22,14 @@ from telegram import (
 )
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, MessageHandler, filters
 
 from bot.domain.exercises import Exercise, MediaKind, normalise_muscle
 from bot.errors import NotFoundError, UserInputError
-from bot.handlers.commands import UNKNOWN, command_arguments
+from bot.handlers.arguments import command_arguments
 from bot.handlers.context import Context
+from bot.handlers.users import admin_filter, language_of
+from bot.i18n import t
 from bot.llm.prompts import MAX_DEMOS_PER_ANSWER
 from bot.services.catalog import Demo
 from bot.text.limits import CAPTION_LIMIT
@@ -300,14 +302,12 @@ async def refuse_set_media(update: Update, context: Context) -> None:
     command = (message.caption or message.text or "").split(maxsplit=1)
     addressed = bool(command) and command[0].endswith(f"@{context.bot.username}")
     if message.chat.type == ChatType.PRIVATE or addressed:
-        await message.reply_text(UNKNOWN)
+        await message.reply_text(t(language_of(update, context), "unknown.command"))
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add /setmedia (admins, in private chats); call before the chat and unknown handlers."""
-    settings = application.bot_data.settings
-    admin_ids = sorted(settings.admin_ids) if settings is not None else []
-    admins = filters.User(user_id=admin_ids) & filters.ChatType.PRIVATE
+    admins = admin_filter(application.bot_data.settings)
     messages = filters.UpdateType.MESSAGE
     captioned = (
         messages
@@ -316,7 +316,6 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     )
     application.add_handler(MessageHandler(captioned & admins, set_media))
     application.add_handler(MessageHandler(captioned & ~admins, refuse_set_media))
-    application.add_handler(CommandHandler("setmedia", set_media, admins & messages))
 
 
 # --- sending demos ----------------------------------------------------------------------------

@@ -78,20 +78,42 @@ class UserService:
 
     def __init__(self, database: Database) -> None:
         self._database = database
-        self._recorded: dict[int, tuple[UserInfo, float]] = {}
+        # user id -> (as last recorded, when, the language they chose or None)
+        self._recorded: dict[int, tuple[UserInfo, float, str | None]] = {}
 
-    async def record(self, info: UserInfo) -> None:
-        """Remember the user (names, language, private chat); cheap when nothing changed."""
+    async def record(self, info: UserInfo) -> str | None:
+        """Remember the user (names, language, private chat); cheap when nothing changed.
+
+        Returns the language the user chose with /language, or None when they never chose.
+        """
         seen = self._recorded.get(info.user_id)
         now = time.monotonic()
         if seen is not None and seen[0] == info and now - seen[1] < _RECORD_REFRESH_SECONDS:
-            return
-        await self._upsert(info)
-        self._recorded[info.user_id] = (info, now)
+            return seen[2]
+        language = await self._upsert(info)
+        self._recorded[info.user_id] = (info, now, language)
+        return language
 
-    async def _upsert(self, info: UserInfo) -> None:
+    async def set_language(self, info: UserInfo, language: str | None) -> None:
+        """Store the user's language choice (one of bot.i18n.LANGUAGES, or None to unset)."""
         async with self._database.transaction() as session:
             await user_rows.upsert_user(
+                session,
+                user_id=info.user_id,
+                first_name=info.first_name,
+                last_name=info.last_name,
+                username=info.username,
+                language_code=info.language_code,
+                chat_id=info.chat_id,
+            )
+            await user_rows.save_language(session, info.user_id, language)
+        seen = self._recorded.get(info.user_id)
+        if seen is not None:
+            self._recorded[info.user_id] = (seen[0], seen[1], language)
+
+    async def _upsert(self, info: UserInfo) -> str | None:
+        async with self._database.transaction() as session:
+            return await user_rows.upsert_user(
                 session,
                 user_id=info.user_id,
                 first_name=info.first_name,
@@ -170,6 +192,7 @@ class UserService:
             "last_name": row.last_name,
             "username": row.username,
             "language_code": row.language_code,
+            "language": row.language,
             "chat_id": row.chat_id,
             "created_at": _iso(row.created_at),
             "updated_at": _iso(row.updated_at),

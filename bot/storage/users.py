@@ -34,10 +34,11 @@ async def upsert_user(
     username: str | None = None,
     language_code: str | None = None,
     chat_id: int | None = None,
-) -> None:
+) -> str | None:
     """Record a user who wrote to the bot, refreshing their names and last-seen time.
 
-    A user who writes is reachable again, so any earlier block is cleared.
+    A user who writes is reachable again, so any earlier block is cleared. Returns the
+    language they chose with /language (None when they never chose), read in the same statement.
     """
     now = datetime.now(UTC)
     values: dict[str, Any] = {
@@ -55,7 +56,9 @@ async def upsert_user(
     changes: dict[str, Any] = {key: statement.excluded[key] for key in values if key != "id"}
     changes["blocked_at"] = None
     changes["updated_at"] = func.now()
-    await session.execute(statement.on_conflict_do_update(index_elements=["id"], set_=changes))
+    upsert = statement.on_conflict_do_update(index_elements=["id"], set_=changes)
+    result = await session.execute(upsert.returning(User.language))
+    return result.scalar_one()
 
 
 async def get_user(session: AsyncSession, user_id: int) -> User | None:
@@ -69,6 +72,13 @@ async def save_profile(session: AsyncSession, user_id: int, fields: Mapping[str,
         raise ValueError(f"not profile columns: {sorted(unknown)}")
     await session.execute(
         update(User).where(User.id == user_id).values(**fields, updated_at=func.now())
+    )
+
+
+async def save_language(session: AsyncSession, user_id: int, language: str | None) -> None:
+    """Store the language a user chose (None: follow their Telegram app again)."""
+    await session.execute(
+        update(User).where(User.id == user_id).values(language=language, updated_at=func.now())
     )
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import pytest
 
 from bot.handlers.admin import progress_bar, render_report, time_left
-from bot.handlers.commands import UNKNOWN
+from bot.i18n import t
 from bot.services.broadcast import BroadcastProgress, BroadcastState
 from bot.storage import Database
 from bot.storage import broadcasts as broadcast_rows
@@ -22,6 +22,8 @@ from bot.storage import users as user_rows
 from bot.storage.migrate import upgrade
 from tests.e2e.conftest import RunningBot
 from tests.fakes.telegram import FakeTelegram, RecordedRequest
+
+UNKNOWN = t("en", "unknown.command")
 
 ADMIN = 42
 # What the admin types, and the HTML every user receives (escaped, formatting kept).
