@@ -28,8 +28,8 @@ from bot.domain.exercises import Exercise, MediaKind, normalise_muscle
 from bot.errors import NotFoundError, UserInputError
 from bot.handlers.arguments import command_arguments
 from bot.handlers.context import Context
-from bot.handlers.users import admin_filter, language_of
-from bot.i18n import t
+from bot.handlers.users import admin_filter, language_of, remembered_language
+from bot.i18n import DEFAULT_LANGUAGE, localise, t
 from bot.llm.prompts import MAX_DEMOS_PER_ANSWER
 from bot.services.catalog import Demo
 from bot.text.limits import CAPTION_LIMIT
@@ -57,10 +57,6 @@ _REFUSED_MEDIA: Final = (
     "media_empty",
 )
 SETMEDIA_CAPTION: Final = r"^/setmedia(?:@\w+)?(?:\s|$)"
-SETMEDIA_HELP: Final = (
-    "Send a GIF, video or photo with the caption <code>/setmedia exercise name</code> "
-    "(or reply to one with that command). It becomes the exercise's first demo."
-)
 
 
 class _Outcome(enum.Enum):
@@ -78,22 +74,30 @@ class _Sent:
 # --- rendering --------------------------------------------------------------------------------
 
 
-def card_html(exercise: Exercise) -> str:
-    """Name, muscles, equipment and cues of one exercise."""
+def card_html(exercise: Exercise, language: str = DEFAULT_LANGUAGE) -> str:
+    """Name, muscles, equipment and cues of one exercise (the catalog's own words stay as is)."""
     muscles = ", ".join(exercise.primary_muscles)
     if exercise.secondary_muscles:
-        muscles += f" (also {', '.join(exercise.secondary_muscles)})"
-    equipment = ", ".join(exercise.equipment) or "none"
+        secondary = ", ".join(exercise.secondary_muscles)
+        muscles = t(language, "exercise.card_also", primary=muscles, secondary=secondary)
+    equipment = ", ".join(exercise.equipment) or t(language, "exercise.no_equipment")
     cues = "\n".join(f"• {escape(cue)}" for cue in exercise.cues)
+    details = t(language, "exercise.card_equipment", equipment=equipment, level=exercise.level)
     return (
         f"<b>{escape(exercise.name)}</b>\n"
-        f"Muscles: {escape(muscles)}\n"
-        f"Equipment: {escape(equipment)} · Level: {escape(exercise.level)}\n\n"
+        f"{escape(t(language, 'exercise.card_muscles', muscles=muscles))}\n"
+        f"{escape(details)}\n\n"
         f"{cues}"
     )
 
 
-def caption_html(exercise: Exercise, demos: Sequence[Demo], *, card: bool) -> tuple[str, bool]:
+def caption_html(
+    exercise: Exercise,
+    demos: Sequence[Demo],
+    *,
+    card: bool,
+    language: str = DEFAULT_LANGUAGE,
+) -> tuple[str, bool]:
     """The caption for demos of an exercise, and whether it holds the whole card.
 
     Credits are added for licences that ask for them (CC BY, CC BY-SA); the card is used
@@ -101,12 +105,13 @@ def caption_html(exercise: Exercise, demos: Sequence[Demo], *, card: bool) -> tu
     """
     credits: list[str] = []
     for demo in demos:
-        line = demo.credit()
+        line = localise(language, demo.credit())
         if demo.needs_credit and line not in credits:
             credits.append(line)
     credit_html = "".join(f"\n<i>{escape(line)}</i>" for line in credits)
     if card:
-        full = card_html(exercise) + "\n" + credit_html if credits else card_html(exercise)
+        text = card_html(exercise, language)
+        full = text + "\n" + credit_html if credits else text
         if visible_length(full) <= CAPTION_LIMIT:
             return full, True
     return truncate_html(f"<b>{escape(exercise.name)}</b>{credit_html}", CAPTION_LIMIT), False
@@ -131,18 +136,18 @@ def _groups_markup(groups: Sequence[str]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def _muscle_page(group: str, exercises: Sequence[Exercise]) -> tuple[str, InlineKeyboardMarkup]:
+def _muscle_page(
+    group: str, exercises: Sequence[Exercise], language: str
+) -> tuple[str, InlineKeyboardMarkup]:
     rows = _exercise_rows(exercises[:_MAX_LISTED])
-    text = f"Exercises for {escape(group)}:" if rows else f"No exercises for {escape(group)} yet."
+    key = "exercise.for_group" if rows else "exercise.none_for_group"
+    text = escape(t(language, key, group=group))
     if len(exercises) > _MAX_LISTED:
-        text += f"\n({len(exercises) - _MAX_LISTED} more: type /exercise and a name.)"
-    rows.append([InlineKeyboardButton("« Muscle groups", callback_data=f"{PREFIX}:g")])
+        more = t(language, "exercise.more", count=len(exercises) - _MAX_LISTED)
+        text += f"\n{escape(more)}"
+    back = t(language, "exercise.button_groups")
+    rows.append([InlineKeyboardButton(back, callback_data=f"{PREFIX}:g")])
     return text, InlineKeyboardMarkup(rows)
-
-
-BROWSE_TEXT: Final = (
-    "Pick a muscle group, or type /exercise and a name, e.g. /exercise goblet squat."
-)
 
 
 # --- commands ---------------------------------------------------------------------------------
@@ -153,10 +158,13 @@ async def exercise(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or message.text is None:
         return
+    language = language_of(update, context)
     query = command_arguments(message.text)
     media = context.services.media
     if not query:
-        await message.reply_text(BROWSE_TEXT, reply_markup=_groups_markup(media.muscle_groups()))
+        await message.reply_text(
+            t(language, "exercise.browse"), reply_markup=_groups_markup(media.muscle_groups())
+        )
         return
     result = media.lookup(query)
     if result.exercise is not None:
@@ -164,15 +172,16 @@ async def exercise(update: Update, context: Context) -> None:
         return
     group = normalise_muscle(query)
     if group is not None:
-        text, markup = _muscle_page(group, media.by_muscle(group))
+        text, markup = _muscle_page(group, media.by_muscle(group), language)
         await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
         return
-    text = f"I don't know an exercise called “{escape(query[:60])}”."
+    shown = t(language, "units.shown", value=query[:60])
+    text = escape(t(language, "exercise.unknown", shown=shown))
     if result.suggestions:
         names = "\n".join(f"• {escape(s.name)}" for s in result.suggestions)
-        text += f"\nDid you mean:\n{names}"
+        text += f"\n{escape(t(language, 'exercise.did_you_mean'))}\n{names}"
     else:
-        text += "\nTry /exercise without a name to browse by muscle group."
+        text += f"\n{escape(t(language, 'exercise.try_browse'))}"
     rows = _exercise_rows(result.suggestions)
     await message.reply_text(
         text,
@@ -186,19 +195,21 @@ async def on_button(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None or query.data is None or query.message is None:
         return
+    language = language_of(update, context)
     _, kind, value = [*query.data.split(":", 2), "", ""][:3]
     media = context.services.media
     chat_id = query.message.chat.id
     if kind in ("m", "g"):
         await query.answer()
         if kind == "g":
-            text, markup = BROWSE_TEXT, _groups_markup(media.muscle_groups())
+            text = escape(t(language, "exercise.browse"))
+            markup = _groups_markup(media.muscle_groups())
         else:
             try:
                 listed = media.by_muscle(value)
             except UserInputError:  # a button from an older version of the bot
                 listed = []
-            text, markup = _muscle_page(value, listed)
+            text, markup = _muscle_page(value, listed, language)
         try:
             await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
         except BadRequest as error:
@@ -211,7 +222,7 @@ async def on_button(update: Update, context: Context) -> None:
         return
     found = media.exercise(value) if kind == "x" else None
     if found is None:
-        await query.answer("That exercise is no longer in the catalog.")
+        await query.answer(t(language, "exercise.gone"))
         return
     await query.answer()
     await send_card(context, chat_id, found)
@@ -222,6 +233,7 @@ async def credits(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None:
         return
+    language = language_of(update, context)
     media = context.services.media
     lines: list[str] = []
     current = ""
@@ -229,15 +241,15 @@ async def credits(update: Update, context: Context) -> None:
         if credit.exercise.slug != current:
             current = credit.exercise.slug
             lines.append(f"\n<b>{escape(credit.exercise.name)}</b>")
-        lines.append(f"• {escape(credit.demo.credit())}")
-    text = "<b>Exercise demos and their authors</b>\n" + (
-        "\n".join(lines) if lines else "No demos yet."
+        lines.append(f"• {escape(localise(language, credit.demo.credit()))}")
+    text = f"<b>{escape(t(language, 'credits.title'))}</b>\n" + (
+        "\n".join(lines) if lines else escape(t(language, "credits.none"))
     )
     notes = []
     if "wger" in media.sources or any("wger.de" in line for line in lines):
-        notes.append("Exercise names and demos from wger.de (CC BY-SA 4.0 unless noted).")
+        notes.append(t(language, "credits.wger"))
     if "free-exercise-db" in media.sources:
-        notes.append("Some exercise descriptions come from free-exercise-db (Unlicense).")
+        notes.append(t(language, "credits.free_exercise_db"))
     if notes:
         text += "\n\n" + "\n".join(f"<i>{escape(note)}</i>" for note in notes)
     for chunk in split_html(text):
@@ -266,32 +278,31 @@ async def set_media(update: Update, context: Context) -> None:
     user = update.effective_user
     if message is None or user is None:
         return
+    language = language_of(update, context)
     upload = _upload_of(message) or _upload_of(message.reply_to_message)
     query = command_arguments(message.caption or message.text or "")
     if upload is None or not query:
-        await message.reply_text(SETMEDIA_HELP, parse_mode=ParseMode.HTML)
+        await message.reply_text(t(language, "setmedia.help"), parse_mode=ParseMode.HTML)
         return
     media = context.services.media
     result = media.lookup(query)
     if result.exercise is None:
-        text = f"No exercise called “{escape(query[:60])}”: nothing saved."
+        shown = t(language, "units.shown", value=query[:60])
+        text = escape(t(language, "setmedia.unknown", shown=shown))
         if result.suggestions:
-            names = ", ".join(escape(s.name) for s in result.suggestions)
-            text += f" Did you mean: {names}?"
+            names = ", ".join(s.name for s in result.suggestions)
+            text += escape(t(language, "setmedia.did_you_mean", names=names))
         await message.reply_text(text, parse_mode=ParseMode.HTML)
         return
     kind, file_id = upload
     try:
         await media.set_admin_media(result.exercise.slug, kind, file_id, user.full_name)
     except NotFoundError:
-        await message.reply_text("That exercise is no longer in the catalog: nothing saved.")
+        await message.reply_text(t(language, "setmedia.gone"))
         return
     name = escape(result.exercise.name)
-    await message.reply_text(
-        f"Saved: this {kind} is now the first demo of <b>{name}</b>. "
-        f"Check it with /exercise {name}.",
-        parse_mode=ParseMode.HTML,
-    )
+    saved = t(language, "setmedia.saved", kind=t(language, f"setmedia.kind.{kind}"), name=name)
+    await message.reply_text(saved, parse_mode=ParseMode.HTML)
 
 
 async def refuse_set_media(update: Update, context: Context) -> None:
@@ -346,7 +357,7 @@ async def send_demos(context: Context, chat_id: int, exercises: Sequence[Exercis
 
 async def _send_card_text(context: Context, chat_id: int, exercise: Exercise) -> bool:
     try:
-        for chunk in split_html(card_html(exercise)):
+        for chunk in split_html(card_html(exercise, remembered_language(context))):
             await context.bot.send_message(chat_id, chunk, parse_mode=ParseMode.HTML)
     except TelegramError as error:
         logger.warning("Card of %s not sent to %s: %s", exercise.slug, chat_id, error)
@@ -363,13 +374,17 @@ async def _send_demo(context: Context, chat_id: int, exercise: Exercise, *, card
         album = [d for d in demos if d.kind == "photo"][:ALBUM_MAX] if first.kind == "photo" else []
         if len(album) >= ALBUM_MIN and not album_tried:
             album_tried = True
-            caption, card_shown = caption_html(exercise, album, card=card)
+            caption, card_shown = caption_html(
+                exercise, album, card=card, language=remembered_language(context)
+            )
             outcome = await _send_album(context, chat_id, album, caption)
             if outcome is not _Outcome.NO_DEMO:
                 return _Sent(outcome, card_shown and outcome is _Outcome.SENT)
             # Telegram does not say which photo spoiled the album: try them one at a time,
             # so the bad ones are marked and the next album leaves them out.
-        caption, card_shown = caption_html(exercise, [first], card=card)
+        caption, card_shown = caption_html(
+            exercise, [first], card=card, language=remembered_language(context)
+        )
         outcome = await _send_one(context, chat_id, first, caption)
         if outcome is not _Outcome.NO_DEMO:
             return _Sent(outcome, card_shown and outcome is _Outcome.SENT)

@@ -73,6 +73,14 @@ def language_of(update: Update, context: Context) -> str:
 
 LANGUAGE_KEY = "language"
 """``context.user_state`` key of the user's chosen language (filled when it is known)."""
+APP_LANGUAGE_KEY = "app_language"
+"""``context.user_state`` key of the language of the user's Telegram app, as last seen."""
+
+
+def remembered_language(context: Context) -> str:
+    """The language of the user whose update is being handled, for code without the update."""
+    state = context.user_state
+    return pick_language(state.get(LANGUAGE_KEY), state.get(APP_LANGUAGE_KEY))
 
 
 async def record_user(update: Update, context: Context) -> None:
@@ -83,6 +91,7 @@ async def record_user(update: Update, context: Context) -> None:
     if update.my_chat_member is not None:
         return  # block/unblock updates are handled by their own handler
     chosen = await context.services.users.record(user_info(update))
+    context.user_state[APP_LANGUAGE_KEY] = user.language_code
     if chosen is not None:
         context.user_state[LANGUAGE_KEY] = chosen
     else:
