@@ -27,11 +27,16 @@ LANGUAGE_NAMES: Final[dict[str, str]] = {
 }
 
 
-def normalise_language(code: str | None) -> str | None:
-    """``ru-RU``, ``pt_BR``, ``DE`` → one of LANGUAGES, or None when we do not speak it."""
+def base_language(code: str | None) -> str | None:
+    """``ru-RU``, ``pt_BR``, ``DE`` → ``ru``, ``pt``, ``de``: any language, ours or not."""
     if not code:
         return None
-    base = code.strip().lower().replace("_", "-").split("-")[0]
+    return code.strip().lower().replace("_", "-").split("-")[0] or None
+
+
+def normalise_language(code: str | None) -> str | None:
+    """``ru-RU``, ``pt_BR``, ``DE`` → one of LANGUAGES, or None when we do not speak it."""
+    base = base_language(code)
     return base if base in LANGUAGES else None
 
 
