@@ -136,7 +136,11 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         await open_services(application)
         await application.start()
         start_broadcasts(application)  # resumes broadcasts a restart interrupted
-        await set_command_menu(application.bot, settings.admin_ids)
+        services = application.bot_data.services
+        admin_languages = (
+            await services.users.reading_languages(settings.admin_ids) if services else None
+        )
+        await set_command_menu(application.bot, settings.admin_ids, admin_languages)
         webhook = await _start_updates(application, settings)
         with _stop_on_signals(stop):
             await stop.wait()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -47,7 +47,7 @@ async def start(update: Update, context: Context) -> None:
     name = escape(update.effective_user.first_name or t(lang, "start.stranger"))
     if is_admin(update, context):
         # The launch could not set the admin menu before this admin's first chat with the bot.
-        await set_admin_menu(context.bot, message.chat_id)
+        await set_admin_menu(context.bot, message.chat_id, lang)
     await message.reply_text(
         t(lang, "start.welcome", name=name, disclaimer=t(lang, "start.disclaimer")),
         parse_mode=ParseMode.HTML,
@@ -278,6 +278,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     )
 
 
+_BACKGROUND: dict[str, Any] = {"bulk": True}
+
+
 def _menu(language: str, commands: list[Command]) -> list[BotCommand]:
     return [BotCommand(c.name, t(language, c.description_key)) for c in commands]
 
@@ -287,30 +290,42 @@ def _language_code(language: str) -> str | None:
     return None if language == DEFAULT_LANGUAGE else language
 
 
-async def set_command_menu(bot: Any, admin_ids: frozenset[int]) -> None:
-    """Publish the command menu in every language; admins see theirs in their own chats only."""
+async def set_command_menu(
+    bot: Any, admin_ids: frozenset[int], admin_languages: Mapping[int, str] | None = None
+) -> None:
+    """Publish the command menu in every language; admins see theirs in their own chats only.
+
+    An admin's menu is in their language (``admin_languages``, English when unknown): one
+    request per admin keeps a launch's burst of requests small.
+    """
     everyone = listed(admin=False, private=False)
     private = listed(admin=False, private=True)
     for lang in LANGUAGES:
         code = _language_code(lang)
-        await bot.set_my_commands(_menu(lang, everyone), language_code=code)
+        # Background work: paced with broadcasts, so a launch adds no burst to a resumed one.
+        await bot.set_my_commands(
+            _menu(lang, everyone), language_code=code, rate_limit_args=_BACKGROUND
+        )
         if private != everyone:
             await bot.set_my_commands(
-                _menu(lang, private), scope=BotCommandScopeAllPrivateChats(), language_code=code
+                _menu(lang, private),
+                scope=BotCommandScopeAllPrivateChats(),
+                language_code=code,
+                rate_limit_args=_BACKGROUND,
             )
     for admin_id in sorted(admin_ids):
-        await set_admin_menu(bot, admin_id)
+        language = (admin_languages or {}).get(admin_id, DEFAULT_LANGUAGE)
+        await set_admin_menu(bot, admin_id, language)
 
 
-async def set_admin_menu(bot: Any, chat_id: int) -> None:
-    """Show the admin commands in one admin's private chat (and nowhere else), in every language."""
+async def set_admin_menu(bot: Any, chat_id: int, language: str) -> None:
+    """Show the admin commands in one admin's private chat (and nowhere else), in their language.
+
+    A chat scope without a language code covers every app language in that chat.
+    """
     try:
-        for lang in LANGUAGES:
-            await bot.set_my_commands(
-                _menu(lang, listed(admin=True, private=True)),
-                scope=BotCommandScopeChat(chat_id),
-                language_code=_language_code(lang),
-            )
+        menu = _menu(language, listed(admin=True, private=True))
+        await bot.set_my_commands(menu, scope=BotCommandScopeChat(chat_id))
     except TelegramError as error:
         # An admin who never opened a chat with the bot: the menu follows on their /start.
         logger.info("Admin menu not set for %s yet: %s", chat_id, error)

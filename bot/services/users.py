@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +19,7 @@ from bot.domain.profile import (
     parse_field,
     parse_profile_args,
 )
+from bot.i18n import pick_language
 from bot.storage import Database
 from bot.storage import broadcasts as broadcast_rows
 from bot.storage import conversations as conversation_rows
@@ -110,6 +111,12 @@ class UserService:
         seen = self._recorded.get(info.user_id)
         if seen is not None:
             self._recorded[info.user_id] = (seen[0], seen[1], language)
+
+    async def reading_languages(self, user_ids: Collection[int]) -> dict[int, str]:
+        """The language to write to each of ``user_ids`` in (English for strangers)."""
+        async with self._database.transaction() as session:
+            known = await user_rows.languages(session, user_ids)
+        return {user_id: pick_language(*known.get(user_id, (None, None))) for user_id in user_ids}
 
     async def _upsert(self, info: UserInfo) -> str | None:
         async with self._database.transaction() as session:

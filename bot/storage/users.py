@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -80,6 +80,18 @@ async def save_language(session: AsyncSession, user_id: int, language: str | Non
     await session.execute(
         update(User).where(User.id == user_id).values(language=language, updated_at=func.now())
     )
+
+
+async def languages(
+    session: AsyncSession, user_ids: Collection[int]
+) -> dict[int, tuple[str | None, str | None]]:
+    """Each known user's chosen language and Telegram app language, by id."""
+    if not user_ids:
+        return {}
+    result = await session.execute(
+        select(User.id, User.language, User.language_code).where(User.id.in_(user_ids))
+    )
+    return {user_id: (language, code) for user_id, language, code in result.all()}
 
 
 async def delete_user(session: AsyncSession, user_id: int) -> bool:
