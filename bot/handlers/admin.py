@@ -38,6 +38,7 @@ from bot.services.broadcast import (
     DeliveryOutcome,
     SendResult,
 )
+from bot.services.users import UserService
 from bot.text.markdown import escape
 
 logger = logging.getLogger(__name__)
@@ -209,9 +210,22 @@ class TelegramBroadcastPort:
     Never raises: every Telegram answer becomes a ``SendResult`` or a logged warning.
     """
 
-    def __init__(self, bot: ExtBot[dict[str, Any]]) -> None:
+    def __init__(self, bot: ExtBot[dict[str, Any]], users: UserService | None = None) -> None:
         self._bot = bot
+        self._users = users
         self._shown: dict[int, str] = {}
+        self._languages: dict[int, str] = {}  # admin chat -> the language to report in
+
+    async def _language(self, admin_chat_id: int) -> str:
+        """The admin's language, read once per admin (a private chat's id is the user's)."""
+        if admin_chat_id not in self._languages:
+            found = (
+                await self._users.reading_languages([admin_chat_id])
+                if self._users is not None
+                else {}
+            )
+            self._languages[admin_chat_id] = found.get(admin_chat_id, DEFAULT_LANGUAGE)
+        return self._languages[admin_chat_id]
 
     async def send_copy(self, chat_id: int, content: BroadcastContent) -> SendResult:
         try:
@@ -246,10 +260,11 @@ class TelegramBroadcastPort:
     async def show_progress(self, progress: BroadcastProgress) -> None:
         if progress.panel_message_id is None:
             return
-        text = render_progress(progress)
+        language = await self._language(progress.admin_chat_id)
+        text = render_progress(progress, language)
         if self._shown.get(progress.broadcast_id) == text:
             return  # Telegram refuses an edit that changes nothing
-        markup = None if progress.finished else _stop_keyboard(progress.broadcast_id)
+        markup = None if progress.finished else _stop_keyboard(progress.broadcast_id, language)
         try:
             await self._bot.edit_message_text(
                 text,
@@ -274,8 +289,9 @@ class TelegramBroadcastPort:
             else None
         )
         try:
+            language = await self._language(progress.admin_chat_id)
             await self._bot.send_message(
-                progress.admin_chat_id, render_report(progress), reply_parameters=reply
+                progress.admin_chat_id, render_report(progress, language), reply_parameters=reply
             )
         except TelegramError as exc:
             logger.warning("Could not send the broadcast report: %s", exc)
@@ -411,7 +427,7 @@ def start_broadcasts(application: Application[Any, Any, Any, Any, Any, Any]) -> 
     """Start the broadcast sender (it resumes unfinished broadcasts); after application.start()."""
     services = application.bot_data.services
     if services is not None:
-        services.broadcast.start(TelegramBroadcastPort(application.bot))
+        services.broadcast.start(TelegramBroadcastPort(application.bot, services.users))
 
 
 async def stop_broadcasts(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

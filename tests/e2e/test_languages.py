@@ -10,6 +10,7 @@ from tests.e2e.conftest import RunningBot
 
 USER = 3001
 ADMIN = 3042
+OTHER = 3003
 
 JSON = dict[str, Any]
 
@@ -152,3 +153,33 @@ async def test_language_by_argument_and_unknown_language(bot: RunningBot) -> Non
     assert switched["text"] == "Hecho: a partir de ahora respondo en español."
     start = await _send(bot, "/start", language="en")
     assert start["text"].startswith("¡Hola, Аня!")
+
+
+async def test_a_russian_admin_previews_follows_and_reads_the_report_in_russian(
+    bot: RunningBot,
+) -> None:
+    await bot.start(admin_ids=str(ADMIN))
+    await _send(bot, "/language ru", user=ADMIN, language="en")
+    bot.telegram.user_sends(OTHER, "/start", language_code="de")
+    await bot.telegram.wait_for_messages(OTHER, 1, timeout=10)
+
+    bot.telegram.user_sends(ADMIN, "/broadcast Всем привет", language_code="en")
+    messages = await bot.telegram.wait_for_messages(ADMIN, 3, timeout=10)
+    panel = messages[-1]
+    assert panel["text"] == "Выше — предпросмотр. Отправить его: 2 человека?"
+    assert [text for text, _ in _buttons(panel)] == ["Отправить", "Отмена"]
+    send = next(data for _, data in _buttons(panel) if data.startswith("bc:send"))
+    bot.telegram.user_presses(ADMIN, send, panel["message_id"])
+    [report] = await bot.telegram.wait_for(
+        lambda r: (
+            r.method == "sendMessage"
+            and r.chat_id == ADMIN
+            and str(r.params.get("text", "")).startswith("Рассылка №1")
+        ),
+        timeout=15,
+    )
+    assert report.params["text"] == (
+        "Рассылка №1 завершена: доставлено: 2 человека, заблокировали бота: 0, ошибок: 0."
+    )
+    stats = await _send(bot, "/stats", user=ADMIN, language="en")
+    assert stats["text"].startswith("Статистика FitCoach (дни по UTC)")
