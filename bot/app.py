@@ -191,8 +191,12 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
 
 async def _publish_command_menu(application: FitCoachApp, settings: Settings) -> None:
     """Set the command menu; the bot answers commands without it, so a refusal only warns."""
+    services = application.bot_data.services
     try:
-        await set_command_menu(application.bot, settings.admin_ids)
+        admin_languages = (
+            await services.users.reading_languages(settings.admin_ids) if services else None
+        )
+        await set_command_menu(application.bot, settings.admin_ids, admin_languages)
     except TelegramError as exc:
         logger.warning("Command menu not published (%s); commands still work", exc)
 

@@ -66,6 +66,8 @@ class User(Base):
     last_name: Mapped[str | None] = mapped_column(String(256))
     username: Mapped[str | None] = mapped_column(String(64))
     language_code: Mapped[str | None] = mapped_column(String(16))
+    # The language the user chose with /language; it beats their app's language_code.
+    language: Mapped[str | None] = mapped_column(String(8))
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     height_cm: Mapped[float | None] = mapped_column(Float)
     weight_kg: Mapped[float | None] = mapped_column(Float)
