@@ -151,6 +151,8 @@ def render_stats(stats: BotStats) -> str:
         f"Messages from users today: {stats.messages_today:,}",
         f"Messages from users in the last 7 days: {stats.messages_7d:,}",
         f"Model tokens today: {stats.tokens_today:,}",
+        f"Voice transcribed today: {stats.voice_seconds_today:,} s; "
+        f"photos seen today: {stats.images_today:,}",
         "",
     ]
     if stats.broadcasts:
