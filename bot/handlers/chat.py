@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ChatType
 
 from bot.handlers import profile_flow
@@ -20,8 +20,6 @@ UNSUPPORTED = {
     "sticker": "Nice sticker! I read text only: tell me what you'd like to work on.",
     "location": "Thanks, but I don't use locations. Tell me where you train (home, gym, park) "
     "and I'll fit the plan to it.",
-    "photo": "I can't look at photos yet. Describe what you'd like me to check, in words.",
-    "voice": "I can't listen to voice notes yet. Please type your question.",
     "video": "I can't watch videos yet. Describe the movement in words and I'll help.",
     "document": "I can't open files. Paste the text you want me to read into the chat.",
     "other": "I understand text messages. Type your question and I'll help.",
@@ -44,20 +42,23 @@ async def chat(update: Update, context: Context) -> None:
     text = message.text
     if context.bot.username:
         text = text.replace(f"@{context.bot.username}", "").strip() or text
+    await answer_as_coach(context, message, ChatRequest(user=user_info(update), text=text))
+
+
+async def answer_as_coach(context: Context, message: Message, request: ChatRequest) -> None:
+    """Stream the coach's answer to ``request`` into the chat of ``message``, then the demos."""
     private = message.chat.type == ChatType.PRIVATE
     async with StreamingReply(
         context.bot, message.chat_id, private=private, draft_id=message.message_id
     ) as stream:
-        reply = await context.services.coach.reply(
-            ChatRequest(user=user_info(update), text=text), stream
-        )
+        reply = await context.services.coach.reply(request, stream)
         await stream.finish(reply.text)
     if reply.demos:
         await send_demos(context, message.chat_id, reply.demos)
 
 
 async def other_content(update: Update, context: Context) -> None:
-    """Answer stickers, locations, photos, voice notes and files with what to do instead."""
+    """Answer stickers, locations, videos and files with what to do instead."""
     message = update.effective_message
     if message is None or message.chat.type != ChatType.PRIVATE:
         return
@@ -65,7 +66,7 @@ async def other_content(update: Update, context: Context) -> None:
     kind = next(
         (
             name
-            for name in ("animation", "sticker", "location", "photo", "voice", "video", "document")
+            for name in ("animation", "sticker", "location", "video", "document")
             if getattr(message, name, None)
         ),
         "other",
