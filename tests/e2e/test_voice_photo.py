@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from tests.e2e.conftest import RunningBot
+from tests.fakes.telegram import MAX_DOWNLOAD_SIZE
 
 USER = 3301
 ADMIN = 3302
@@ -43,7 +44,10 @@ async def _new_messages(bot: RunningBot, count: int, user: int = USER) -> list[J
 # --------------------------------------------------------------------------- voice
 
 
-async def test_a_voice_note_is_transcribed_shown_and_answered_like_text(bot: RunningBot) -> None:
+async def test_a_voice_note_is_transcribed_shown_and_answered_like_text(
+    bot_on_each_database: RunningBot,
+) -> None:
+    bot = bot_on_each_database
     await bot.start()
     bot.openai.script_transcription("How many sets <should> I do for squats?")
     bot.telegram.user_sends_media(USER, "voice", data=TWO_SECONDS)
@@ -133,8 +137,9 @@ async def test_a_voice_note_in_a_group_is_ignored_unless_addressed(bot: RunningB
 
 
 async def test_a_photo_reaches_the_model_as_an_image_and_is_remembered_as_a_note(
-    bot: RunningBot,
+    bot_on_each_database: RunningBot,
 ) -> None:
+    bot = bot_on_each_database
     await bot.start()
     bot.openai.script(
         "Grilled chicken, rice and broccoli on a plate.",
@@ -217,3 +222,15 @@ async def test_a_long_voice_note_counts_as_several_messages_toward_the_rate_limi
     bot.telegram.user_sends(USER, "one more")
     [slow_down] = await _new_messages(bot, 1)
     assert "faster than I can coach" in slow_down["text"]
+
+
+async def test_an_image_over_telegrams_download_limit_is_refused_without_fetching(
+    bot: RunningBot,
+) -> None:
+    await bot.start()
+    bot.telegram.user_sends_media(USER, "photo", data=b"\xff" * (MAX_DOWNLOAD_SIZE + 1))
+    [reply] = await bot.telegram.wait_for_messages(USER, 1)
+
+    assert "20 MB" in reply["text"]
+    assert bot.telegram.calls("getFile") == []
+    assert bot.openai.requests == []
