@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
@@ -17,8 +15,6 @@ from bot.services.coach import ChatRequest
 from bot.services.senses import Fetch, Outcome, Photo, VoiceNote
 from bot.text.limits import MESSAGE_LIMIT
 from bot.text.markdown import escape
-
-logger = logging.getLogger(__name__)
 
 _VOICE_TEXTS = {
     Outcome.OFF: "media.voice_off",
