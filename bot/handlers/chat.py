@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ChatType
 
 from bot.handlers import profile_flow
@@ -30,21 +31,26 @@ async def chat(update: Update, context: Context) -> None:
     text = message.text
     if context.bot.username:
         text = text.replace(f"@{context.bot.username}", "").strip() or text
+    await answer_as_coach(context, message, ChatRequest(user=user_info(update), text=text))
+
+
+async def answer_as_coach(context: Context, message: Message, request: ChatRequest) -> None:
+    """Stream the coach's answer to ``request`` into the chat of ``message``, then the demos."""
     private = message.chat.type == ChatType.PRIVATE
     chosen = context.user_state.get(LANGUAGE_KEY)
     async with StreamingReply(
         context.bot, message.chat_id, private=private, draft_id=message.message_id
     ) as stream:
-        reply = await context.services.coach.reply(
-            ChatRequest(user=user_info(update), text=text, language=chosen), stream
-        )
+        if request.language is None and chosen is not None:
+            request = replace(request, language=chosen)
+        reply = await context.services.coach.reply(request, stream)
         await stream.finish(reply.text)
     if reply.demos:
         await send_demos(context, message.chat_id, reply.demos)
 
 
 async def other_content(update: Update, context: Context) -> None:
-    """Answer stickers, locations, photos, voice notes and files with what to do instead."""
+    """Answer stickers, locations, videos and files with what to do instead."""
     message = update.effective_message
     if message is None or message.chat.type != ChatType.PRIVATE:
         return
@@ -52,7 +58,7 @@ async def other_content(update: Update, context: Context) -> None:
     kind = next(
         (
             name
-            for name in ("animation", "sticker", "location", "photo", "voice", "video", "document")
+            for name in ("animation", "sticker", "location", "video", "document")
             if getattr(message, name, None)
         ),
         "other",

@@ -4,17 +4,31 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Protocol
 
+from bot.domain.conversations import MessageKind
 from bot.domain.exercises import Exercise
-from bot.domain.metrics import bmi, describe_profile_for_coach, round_bmi
+from bot.domain.metrics import CALORIE_MIN_AGE, bmi, describe_profile_for_coach, round_bmi
 from bot.domain.profile import Profile
 from bot.domain.safety import detect_eating_disorder_signs, detect_red_flag, safety_message
-from bot.errors import LLMContextLengthError, LLMError, LLMToolsUnsupportedError
+from bot.errors import (
+    LLMContextLengthError,
+    LLMError,
+    LLMImagesUnsupportedError,
+    LLMToolsUnsupportedError,
+)
 from bot.i18n import pick_language, t
-from bot.llm.client import ChatMessage, ChatModel, TextDelta, ToolCall, ToolSpec, Usage
+from bot.llm.client import (
+    ChatMessage,
+    ChatModel,
+    ImageInput,
+    TextDelta,
+    ToolCall,
+    ToolSpec,
+    Usage,
+)
 from bot.llm.prompts import (
     MAX_DEMOS_PER_ANSWER,
     SHOW_EXERCISE_TOOL,
@@ -56,11 +70,16 @@ class DemoFinder(Protocol):
 
 @dataclass(frozen=True)
 class ChatRequest:
-    """One free-text message to the coach."""
+    """One message to the coach: typed, a voice note's transcript, or a photo's note.
+
+    ``image`` goes to the vision model with this turn only; ``text`` is what is stored.
+    """
 
     user: UserInfo
     text: str
     language: str | None = None  # the language the user chose with /language, if any
+    kind: MessageKind = "text"
+    image: ImageInput | None = None
 
 
 @dataclass(frozen=True)
@@ -102,9 +121,11 @@ class CoachService:
         daily_token_limit: int | None = None,
         demos: DemoFinder | None = None,
         today: Callable[[], date] = lambda: datetime.now(UTC).date(),
+        vision: ChatModel | None = None,
     ) -> None:
         self._database = database
         self._model = model
+        self._vision = vision or model
         self._budget = history_budget
         self._daily_limit = daily_token_limit
         self._demos = demos
@@ -135,14 +156,20 @@ class CoachService:
             today=self._today(),
             language_code=language,
             eating_disorder_caution=caution,
+            photo=request.image is not None,
+            minor=_minor(memory.profile),
         )
+        model = self._model if request.image is None else self._vision
         budget = self._budget
         for last_try in (False, True):
             kept = select_history(turns, budget, self._estimator).kept
-            messages = build_messages(system, summary, kept)
+            messages = _with_image(build_messages(system, summary, kept), request.image)
             try:
-                attempt = await self._answer(messages, sink)
+                attempt = await self._answer(messages, sink, model)
                 break
+            except LLMImagesUnsupportedError:
+                logger.info("The model %s refused an image", model.model)
+                return CoachReply(text=t(language, "media.photo_no_vision"))
             except LLMContextLengthError:
                 if last_try:
                     logger.warning("Prompt too long even at %d tokens of history", budget)
@@ -183,18 +210,19 @@ class CoachService:
                 role="user",
                 content=request.text,
                 token_estimate=estimate,
+                kind=request.kind,
             )
             after = summary.covers_through_message_id if summary is not None else 0
             rows = await conversation_rows.messages_after(session, conversation.id, after)
             tokens_today = 0
             if self._daily_limit is not None:
                 tokens_today = await usage_rows.tokens_used(session, user.user_id, self._today())
+        # A voice note that could not be transcribed is stored without text: nothing to send.
+        rows = [m for m in rows if m.role in _ROLES and m.content]
         turns = [
-            Turn(role="user" if m.role == "user" else "assistant", content=m.content)
-            for m in rows
-            if m.role in _ROLES
+            Turn(role="user" if m.role == "user" else "assistant", content=m.content) for m in rows
         ]
-        ids = [m.id for m in rows if m.role in _ROLES]
+        ids = [m.id for m in rows]
         return _Memory(
             user_id=user.user_id,
             profile=profile or Profile(),
@@ -245,17 +273,19 @@ class CoachService:
                 )
         return summary, memory.turns[len(overflow) :]
 
-    async def _answer(self, messages: list[ChatMessage], sink: ReplySink) -> _Attempt:
+    async def _answer(
+        self, messages: list[ChatMessage], sink: ReplySink, model: ChatModel | None = None
+    ) -> _Attempt:
         """Stream the answer; a demo tool call is answered and the model continues once."""
         attempt = _Attempt()
         tools = [SHOW_EXERCISE_TOOL] if self._tools_supported else None
         attempt.estimated_prompt = self._estimator.estimate_messages(messages, tools=tools or ())
         try:
-            calls = await self._stream_into(attempt, messages, tools, sink)
+            calls = await self._stream_into(attempt, messages, tools, sink, model)
         except LLMToolsUnsupportedError:
             logger.info("The model server does not support tools: naming demos from the text")
             self._tools_supported = False
-            calls = await self._stream_into(attempt, messages, None, sink)
+            calls = await self._stream_into(attempt, messages, None, sink, model)
         if calls:
             follow_up = [
                 *messages,
@@ -264,7 +294,7 @@ class CoachService:
             ]
             if attempt.text and not attempt.text.endswith("\n"):
                 attempt.text += "\n\n"
-            await self._stream_into(attempt, follow_up, None, sink)
+            await self._stream_into(attempt, follow_up, None, sink, model)
         return attempt
 
     async def _stream_into(
@@ -273,9 +303,10 @@ class CoachService:
         messages: Sequence[ChatMessage],
         tools: list[ToolSpec] | None,
         sink: ReplySink,
+        model: ChatModel | None = None,
     ) -> list[ToolCall]:
         calls: list[ToolCall] = []
-        async for event in self._model.stream(messages, tools=tools):
+        async for event in (model or self._model).stream(messages, tools=tools):
             if isinstance(event, TextDelta):
                 attempt.text += event.text
                 await sink.partial(attempt.text)
@@ -340,6 +371,17 @@ def _profile_text(profile: Profile) -> str | None:
     if profile == Profile(units=profile.units, bmi_scale=profile.bmi_scale):
         return None
     return describe_profile_for_coach(profile)
+
+
+def _minor(profile: Profile) -> bool:
+    return profile.age is not None and profile.age < CALORIE_MIN_AGE
+
+
+def _with_image(messages: list[ChatMessage], image: ImageInput | None) -> list[ChatMessage]:
+    """Attach this turn's image to the latest user message (older photos live on as notes)."""
+    if image is None or messages[-1].role != "user":
+        return messages
+    return [*messages[:-1], replace(messages[-1], images=(image,))]
 
 
 def _low_bmi(profile: Profile) -> bool:

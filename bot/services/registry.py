@@ -10,6 +10,7 @@ from bot.services.catalog import CatalogService
 from bot.services.coach import CoachService
 from bot.services.delivery import DemoDelivery
 from bot.services.limits import SlidingWindowLimiter
+from bot.services.senses import SensesService
 from bot.services.stats import StatsService
 from bot.services.users import UserService
 from bot.storage import Database
@@ -28,7 +29,12 @@ class Services:
     limits: SlidingWindowLimiter
     broadcast: BroadcastService
     stats: StatsService
+    senses: SensesService
 
     async def aclose(self) -> None:
+        await self.senses.aclose()
+        vision = self.senses.vision
+        if vision is not None and vision is not self.model:
+            await vision.aclose()
         await self.model.aclose()
         await self.database.dispose()

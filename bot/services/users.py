@@ -149,6 +149,7 @@ class UserService:
             by_conversation.setdefault(message.conversation_id, []).append(
                 {
                     "role": message.role,
+                    "kind": message.kind,
                     "content": message.content,
                     "created_at": _iso(message.created_at),
                 }
@@ -197,6 +198,8 @@ class UserService:
                     "prompt_tokens": u.prompt_tokens,
                     "completion_tokens": u.completion_tokens,
                     "requests": u.requests,
+                    "voice_seconds": u.voice_seconds,
+                    "images": u.images,
                 }
                 for u in usage
             ],

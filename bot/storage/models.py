@@ -120,6 +120,9 @@ class Message(Base):
     )
     role: Mapped[str] = mapped_column(String(16))
     content: Mapped[str] = mapped_column(Text)
+    # How the user sent it: typed "text", a "voice" note (content: its transcript, empty when
+    # it could not be transcribed) or a "photo" (content: the model's short description).
+    kind: Mapped[str] = mapped_column(String(16), default="text", server_default="text")
     token_estimate: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(server_default=func.now(), index=True)
 
@@ -151,6 +154,8 @@ class DailyUsage(Base):
     prompt_tokens: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     completion_tokens: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     requests: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    voice_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    images: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Broadcast(Base):
