@@ -82,6 +82,9 @@ EQUIPMENT: Final[frozenset[str]] = frozenset(
 )
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# A file shipped in the catalog package, relative to its data folder: ``demos/squat.gif``.
+_PATH_PART = r"[a-z0-9]+(?:[-_][a-z0-9]+)*"
+_PACKAGED_FILE = re.compile(rf"^{_PATH_PART}(?:/{_PATH_PART})*\.(?:gif|mp4|png|jpg)$")
 _MAX_CUE_CHARS = 140
 
 
@@ -285,13 +288,18 @@ def normalise_muscle(raw: str) -> str | None:
 
 
 class MediaItem(BaseModel):
-    """One demo (GIF, video or photo) with the licence and author its caption must show."""
+    """One demo (GIF, video or photo) with the licence and author its caption must show.
+
+    It lives in exactly one place: a ``url``, a Telegram ``file_id``, or a ``file`` shipped
+    in the catalog package (a path relative to its data folder, ``demos/squat.gif``).
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     kind: MediaKind
     url: str | None = None
     file_id: str | None = None
+    file: str | None = None
     license: str
     author: str
     source_page: str | None = None
@@ -319,10 +327,21 @@ class MediaItem(BaseModel):
             raise ValueError(f"{value!r} is not an https URL")
         return value
 
+    @field_validator("file")
+    @classmethod
+    def _packaged_path(cls, value: str | None) -> str | None:
+        if value is not None and not _PACKAGED_FILE.fullmatch(value):
+            raise ValueError(
+                f"file {value!r} must be a lowercase relative path inside the package's data "
+                "folder ending in .gif, .mp4, .png or .jpg"
+            )
+        return value
+
     @model_validator(mode="after")
     def _one_location(self) -> MediaItem:
-        if (self.url is None) == (self.file_id is None):
-            raise ValueError("a media item has exactly one of url and file_id")
+        locations = [self.url, self.file_id, self.file]
+        if sum(location is not None for location in locations) != 1:
+            raise ValueError("a media item has exactly one of url, file_id and file")
         return self
 
 

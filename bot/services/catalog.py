@@ -256,7 +256,8 @@ def exercise_record(exercise: Exercise) -> rows.ExerciseRecord:
         slug=exercise.slug,
         name=exercise.name,
         data=data,
-        media=[media_record(item) for item in exercise.media],
+        # Packaged files (``file``) are sent from the package, not stored as rows.
+        media=[media_record(item) for item in exercise.media if item.file is None],
     )
 
 

@@ -45,8 +45,27 @@ def _exercise(slug: str, name: str, aliases: list[str] | None = None) -> Exercis
 # --- the packaged file ------------------------------------------------------------------------
 
 
-def test_catalog_has_at_least_80_exercises(catalog: Catalog) -> None:
-    assert len(catalog) >= 80
+def test_catalog_has_at_least_180_exercises(catalog: Catalog) -> None:
+    assert len(catalog) >= 180
+
+
+def test_at_least_150_exercises_have_an_animated_demo(catalog: Catalog) -> None:
+    animated = [
+        exercise
+        for exercise in catalog
+        if any(item.kind == "animation" and item.file for item in exercise.media)
+    ]
+    assert len(animated) >= 150
+
+
+def test_everkinetic_demos_carry_their_credit(catalog: Catalog) -> None:
+    for exercise in catalog:
+        for item in exercise.media:
+            if item.file is not None:
+                assert item.author == "Everkinetic (everkinetic.com)"
+                assert item.license == "CC-BY-SA 4.0"
+                assert item.title
+                assert item.source_page == "https://github.com/everkinetic/data"
 
 
 def test_every_category_is_present(catalog: Catalog) -> None:
@@ -77,7 +96,7 @@ def test_every_media_item_credits_an_allowed_licence_and_author(catalog: Catalog
     for item in items:
         assert canonical_license(item.license) == item.license
         assert item.author.strip()
-        assert (item.url is None) != (item.file_id is None)
+        assert [item.url, item.file_id, item.file].count(None) == 2
 
 
 def test_common_exercises_have_russian_spanish_and_german_names(catalog: Catalog) -> None:
@@ -176,13 +195,41 @@ def test_unknown_muscle_group_is_refused() -> None:
         {"url": "http://example.org/a.gif"},
         {"url": "https://example.org/a.gif", "license": "CC BY-NC 4.0"},
         {"url": "https://example.org/a.gif", "author": " "},
+        {"file": "demos/squat.gif", "url": "https://example.org/a.gif"},
+        {"file": "demos/squat.gif", "file_id": "AgAD"},
+        {"file": "../secrets/squat.gif"},
+        {"file": "/etc/squat.gif"},
+        {"file": "demos/squat.exe"},
+        {"file": "Demos/Squat.gif"},
     ],
-    ids=["both-locations", "no-location", "plain-http", "non-commercial", "no-author"],
+    ids=[
+        "both-locations",
+        "no-location",
+        "plain-http",
+        "non-commercial",
+        "no-author",
+        "file-and-url",
+        "file-and-file-id",
+        "file-outside-package",
+        "absolute-file",
+        "file-not-media",
+        "file-not-lowercase",
+    ],
 )
 def test_media_item_refuses(fields: dict[str, str]) -> None:
     base = {"kind": "animation", "license": "CC-BY-SA 4.0", "author": "X"}
     with pytest.raises(ValidationError):
         MediaItem.model_validate(base | fields)
+
+
+def test_media_item_by_packaged_file_is_accepted() -> None:
+    item = MediaItem(
+        kind="animation",
+        file="demos/barbell-back-squat.gif",
+        license="CC BY-SA 4.0",
+        author="Everkinetic (everkinetic.com)",
+    )
+    assert (item.file, item.url, item.file_id) == ("demos/barbell-back-squat.gif", None, None)
 
 
 def test_media_item_by_file_id_is_accepted() -> None:
