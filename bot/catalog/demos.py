@@ -8,6 +8,7 @@ byte-identical files, which ``manifest.json`` records with their sha256.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -105,6 +106,12 @@ def demo_sources(path: Path | None = None) -> dict[str, str]:
     ):
         raise ConfigError(f"{SOURCES_FILE} must map slugs to Everkinetic ids written as strings")
     return dict(raw)
+
+
+@functools.cache
+def packaged_demo_slugs() -> frozenset[str]:
+    """Slugs of the exercises whose animation ships in the package."""
+    return frozenset(demo_sources())
 
 
 def packaged_demos_dir() -> Path:
