@@ -141,6 +141,15 @@ def _cc_name(share_alike: bool, version: str) -> str | None:
     return f"CC-BY-SA {version}" if share_alike else f"CC-BY {version}"
 
 
+def license_url(license_name: str) -> str | None:
+    """The Creative Commons page of one of our licence names, or None (public domain)."""
+    if license_name == "CC0 1.0":
+        return "https://creativecommons.org/publicdomain/zero/1.0/"
+    if match := re.fullmatch(r"CC-(BY|BY-SA) (\d\.\d)", license_name):
+        return f"https://creativecommons.org/licenses/{match.group(1).lower()}/{match.group(2)}/"
+    return None
+
+
 def license_display(license_name: str) -> str:
     """Write a licence the way Creative Commons asks for it in credits (``CC BY-SA 4.0``)."""
     return "CC " + license_name[3:] if license_name.startswith("CC-") else license_name

@@ -14,6 +14,7 @@ from typing import Any, Final, cast, get_args
 
 from pydantic import ValidationError
 
+from bot.catalog.credits import SourceCredit, source_credits
 from bot.catalog.demos import packaged_demo_slugs
 from bot.catalog.loader import load_catalog
 from bot.catalog.lookup import (
@@ -244,6 +245,10 @@ class CatalogService:
                 credits.append(Credit(exercise=exercise, demo=demo))
         # sorted() is stable: within an exercise the demos keep their sending priority.
         return sorted(credits, key=lambda credit: order[credit.exercise.slug])
+
+    def source_credits(self) -> list[SourceCredit]:
+        """Every source and licence of the packaged demos, Everkinetic first, for /credits."""
+        return source_credits()
 
     @property
     def sources(self) -> frozenset[str]:
