@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from bot.catalog import loader
-from bot.domain.exercises import Catalog, MediaItem
+from bot.domain.exercises import Catalog, CatalogMedia, MediaItem
 from bot.storage import Database
 from bot.storage import exercises as rows
 from tests.e2e.conftest import RunningBot
@@ -61,7 +61,7 @@ def _media_calls(bot: RunningBot) -> list[RecordedRequest]:
     return [r for r in bot.telegram.requests if r.method in MEDIA_METHODS and r.chat_id == USER]
 
 
-async def _stored(bot: RunningBot, slug: str) -> list[rows.StoredMedia]:
+async def _stored(bot: RunningBot, slug: str) -> list[CatalogMedia]:
     database = Database(bot.database_url)
     try:
         async with database.transaction() as session:

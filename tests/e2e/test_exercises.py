@@ -86,13 +86,13 @@ async def test_a_squat_question_brings_a_demo_and_the_second_goes_by_file_id(
 
 async def test_exercise_with_an_unknown_name_lists_suggestions(bot: RunningBot) -> None:
     await bot.start()
-    bot.telegram.user_sends(USER, "/exercise curl")
+    bot.telegram.user_sends(USER, "/exercise curlz")
     [reply] = await bot.telegram.wait_for_messages(USER, 1)
-    assert "I don't know an exercise called “curl”" in reply["text"]
+    assert "I don't know an exercise called “curlz”" in reply["text"]
     assert "Did you mean" in reply["text"]
-    assert "• Dumbbell curl" in reply["text"]
+    assert "• Barbell curl" in reply["text"]
     buttons = [row[0] for row in reply["reply_markup"]["inline_keyboard"]]
-    assert {"text": "Hammer curl", "callback_data": "ex:x:hammer-curl"} in buttons
+    assert {"text": "Cable curl", "callback_data": "ex:x:cable-curl"} in buttons
     assert _media_calls(bot) == []
 
 
@@ -173,14 +173,14 @@ async def test_two_photos_go_as_one_album_and_then_by_file_id(bot: RunningBot) -
 async def test_an_admin_upload_becomes_the_demo_and_others_get_the_unknown_answer(
     bot: RunningBot,
 ) -> None:
-    bot.openai.script(*_demo_tool("squat", "Sit back and down, chest up."))
+    bot.openai.script(*_demo_tool("air squat", "Sit back and down, chest up."))
     await bot.start(admin_ids=str(ADMIN))
-    bot.telegram.user_sends_media(USER, "photo", "/setmedia squat")
+    bot.telegram.user_sends_media(USER, "photo", "/setmedia air squat")
     [refused] = await bot.telegram.wait_for_messages(USER, 1)
     assert refused["text"] == UNKNOWN
 
     update = bot.telegram.user_sends_media(
-        ADMIN, "animation", "/setmedia squats", first_name="Olga"
+        ADMIN, "animation", "/setmedia air squats", first_name="Olga"
     )
     admin_file_id = update["message"]["animation"]["file_id"]
     [saved] = await bot.telegram.wait_for_messages(ADMIN, 1)
@@ -194,7 +194,7 @@ async def test_an_admin_upload_becomes_the_demo_and_others_get_the_unknown_answe
     assert demo.ok
     assert "Bodyweight squat" in demo.params["caption"]
 
-    bot.telegram.user_sends(ADMIN, "/setmedia squat")
+    bot.telegram.user_sends(ADMIN, "/setmedia air squat")
     [_, usage] = await bot.telegram.wait_for_messages(ADMIN, 2)
     assert "caption" in usage["text"]
 
