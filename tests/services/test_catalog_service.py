@@ -92,10 +92,16 @@ async def test_an_admin_upload_is_the_first_choice_from_then_on(service: Catalog
     back_squat = service.catalog.require("barbell-back-squat")
     await service.set_admin_media("barbell-back-squat", "video", "ADMIN-VIDEO", "Ann")
     demos = await service.demos_for(back_squat)
-    assert [d.file_id or d.url for d in demos] == ["ADMIN-VIDEO", BACK_SQUAT_GIF]
+    # The admin's upload first, then the catalog's: the packaged animation, the wger GIF.
+    assert [d.file_id or d.file or d.url for d in demos] == [
+        "ADMIN-VIDEO",
+        "demos/barbell-back-squat.gif",
+        BACK_SQUAT_GIF,
+    ]
     credits = [c for c in await service.credits() if c.exercise.slug == "barbell-back-squat"]
     assert [c.demo.credit() for c in credits] == [
         "Video by Ann, provided by the owner",
+        "“Barbell Squat” by Everkinetic (everkinetic.com), CC BY-SA 4.0, via github.com",
         "“Barbell Squat” by enros7500, CC BY-SA 4.0, via wger.de",
     ]
 
@@ -175,9 +181,10 @@ async def test_a_changed_catalog_file_updates_the_stored_exercise(database: Data
     service = await CatalogService.open(database)
     reloaded: Exercise = service.catalog.require("push-up")
     assert reloaded.cues[0] == "Hands under shoulders."
-    # Packaged animations (``file``) are not stored rows; the URL items are.
-    assert [d.url for d in await service.demos_for(reloaded)] == [
-        *[item.url for item in push_up.media if item.url is not None],
+    # Every item of the file is stored, in the file's order: the packaged animation first.
+    assert push_up.media[0].file == "demos/push-up.gif"
+    assert [d.file or d.url for d in await service.demos_for(reloaded)] == [
+        *[item.file or item.url for item in push_up.media],
         "https://wger.de/p2.png",
     ]
 
@@ -207,7 +214,10 @@ async def test_a_packaged_demo_file_is_stored_and_keeps_its_file_id_across_seeds
     assert again.updated == 0
     [kept] = await service.demos_for(squat)
     assert (kept.id, kept.cached_file_id) == (demo.id, "CgAC-uploaded")
-    # Back to the URL in the file: the packaged demo goes, the URL comes back.
+    # Back to the packaged file, which has the same animation and then the wger GIF: the
+    # animation's row is kept with its file_id and its credit updated, the URL comes after it.
     await seed_catalog(database)
-    [url_demo] = await service.demos_for(squat)
+    packaged, url_demo = await service.demos_for(squat)
+    assert (packaged.id, packaged.cached_file_id) == (demo.id, "CgAC-uploaded")
+    assert (packaged.author, packaged.license) == ("Everkinetic (everkinetic.com)", "CC-BY-SA 4.0")
     assert (url_demo.url, url_demo.file) == (BACK_SQUAT_GIF, None)
