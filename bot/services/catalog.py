@@ -14,7 +14,7 @@ from typing import Any, Final, cast, get_args
 
 from pydantic import ValidationError
 
-from bot.catalog.credits import SourceCredit, source_credits
+from bot.catalog.credits import EVERKINETIC_CHANGES, SourceCredit, source_credits
 from bot.catalog.demos import packaged_demo_slugs
 from bot.catalog.loader import load_catalog
 from bot.catalog.lookup import (
@@ -81,6 +81,9 @@ class Demo:
             source_page=self.source_page,
             title=self.title,
         )
+        if self.file is not None:
+            # The packaged demos are changed works: their licence asks to say how.
+            return f"{attribution(item)}, {EVERKINETIC_CHANGES}"
         return attribution(item)
 
     def without_cache(self) -> Demo:
@@ -143,7 +146,7 @@ class CatalogService:
 
     def lookup(self, query: str) -> LookupResult:
         """The exercise a user's query names (with variants for a generic name), or suggestions."""
-        return find_exercise(self._catalog, query, self._shows_demo)
+        return find_exercise(self._catalog, query, self.shows_demo)
 
     def exercise(self, slug: str) -> Exercise | None:
         return self._catalog.get(slug)
@@ -151,13 +154,13 @@ class CatalogService:
     def has_demo(self, slug: str) -> bool:
         return slug in self._with_demos
 
-    def _shows_demo(self, exercise: Exercise) -> bool:
+    def shows_demo(self, exercise: Exercise) -> bool:
         """Whether a demo of the exercise is stored or ships in the package."""
         return self.has_demo(exercise.slug) or exercise.slug in packaged_demo_slugs()
 
     def find(self, name: str) -> Exercise | None:
         """The exercise a name means, when the match is confident and it has a demo to show."""
-        exercise = find_exercise(self._catalog, name, self._shows_demo).exercise
+        exercise = find_exercise(self._catalog, name, self.shows_demo).exercise
         return exercise if exercise is not None and self.has_demo(exercise.slug) else None
 
     def mentioned(self, text: str, limit: int) -> list[Exercise]:

@@ -101,7 +101,8 @@ async def test_an_admin_upload_is_the_first_choice_from_then_on(service: Catalog
     credits = [c for c in await service.credits() if c.exercise.slug == "barbell-back-squat"]
     assert [c.demo.credit() for c in credits] == [
         "Video by Ann, provided by the owner",
-        "“Barbell Squat” by Everkinetic (everkinetic.com), CC BY-SA 4.0, via github.com",
+        "“Barbell Squat” by Everkinetic (everkinetic.com), CC BY-SA 4.0, via github.com,"
+        " animated from two drawings",
         "“Barbell Squat” by enros7500, CC BY-SA 4.0, via wger.de",
     ]
 
