@@ -25,6 +25,7 @@ from bot.services.coach import CoachService
 from bot.services.delivery import DemoDelivery
 from bot.services.limits import SlidingWindowLimiter
 from bot.services.registry import Services
+from bot.services.training import TrainingService
 from bot.services.users import UserService
 from bot.storage import Database
 from bot.storage.migrate import upgrade
@@ -77,6 +78,7 @@ async def open_services(application: FitCoachApp) -> None:
         timeout=settings.openai_timeout,
     )
     media = await CatalogService.open(database)
+    training = TrainingService(database, media)
     application.bot_data.services = Services(
         database=database,
         model=model,
@@ -87,11 +89,13 @@ async def open_services(application: FitCoachApp) -> None:
             history_budget=settings.history_token_budget,
             daily_token_limit=settings.daily_token_limit,
             demos=media,
+            training=training,
         ),
         media=media,
         demos=DemoDelivery(media),
         limits=SlidingWindowLimiter(settings.user_messages_per_minute, 60.0),
         broadcast=BroadcastService(database),
+        training=training,
     )
 
 

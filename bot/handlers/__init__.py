@@ -14,7 +14,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import admin, chat, commands, exercises, profile_flow
+from bot.handlers import admin, chat, commands, exercises, profile_flow, training
 from bot.handlers.errors import on_error
 from bot.handlers.users import record_user
 
@@ -35,11 +35,17 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
         ("export", commands.export),
         ("exercise", exercises.exercise),
         ("credits", exercises.credits),
+        ("log", training.log),
+        ("weight", training.weight),
+        ("progress", training.progress),
     ):
         application.add_handler(CommandHandler(name, callback))
     application.add_handler(CallbackQueryHandler(profile_flow.on_button, pattern=r"^pf:"))
     application.add_handler(CallbackQueryHandler(commands.forget_button, pattern=r"^forget:"))
     application.add_handler(CallbackQueryHandler(exercises.on_button, pattern=r"^ex:"))
+    application.add_handler(
+        CallbackQueryHandler(training.on_button, pattern=rf"^{training.PREFIX}:")
+    )
     application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, chat.edited))
     application.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, chat.chat)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.constants import ChatType
+from telegram.constants import ChatType, ParseMode
 
-from bot.handlers import profile_flow
+from bot.handlers import profile_flow, training
 from bot.handlers.context import Context
 from bot.handlers.exercises import send_demos
 from bot.handlers.render import StreamingReply
-from bot.handlers.users import addressed_to_bot, user_info
+from bot.handlers.users import addressed_to_bot, language_of, user_info
 from bot.services.coach import ChatRequest
 
 logger = logging.getLogger(__name__)
@@ -52,6 +52,14 @@ async def chat(update: Update, context: Context) -> None:
             ChatRequest(user=user_info(update), text=text), stream
         )
         await stream.finish(reply.text)
+    language = language_of(update, context)
+    for logged in reply.logged:
+        await context.bot.send_message(
+            message.chat_id,
+            training.confirmation_html(language, logged, key="training.coach_logged"),
+            parse_mode=ParseMode.HTML,
+            reply_markup=training.undo_markup(language, logged.batch_id),
+        )
     if reply.demos:
         await send_demos(context, message.chat_id, reply.demos)
 
