@@ -10,6 +10,7 @@ from bot.services.catalog import CatalogService
 from bot.services.coach import CoachService
 from bot.services.delivery import DemoDelivery
 from bot.services.limits import SlidingWindowLimiter
+from bot.services.stats import StatsService
 from bot.services.training import TrainingService
 from bot.services.users import UserService
 from bot.storage import Database
@@ -28,6 +29,7 @@ class Services:
     limits: SlidingWindowLimiter
     broadcast: BroadcastService
     training: TrainingService
+    stats: StatsService
 
     async def aclose(self) -> None:
         await self.model.aclose()

@@ -15,14 +15,14 @@ import difflib
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
 from bot.catalog.lookup import LookupResult
 from bot.domain.exercises import Catalog, Exercise, normalise_name
-from bot.domain.profile import UnitSystem
+from bot.domain.profile import Profile, UnitSystem
 from bot.domain.training import (
     BodyWeight,
     LoggedSet,
@@ -44,7 +44,6 @@ from bot.domain.workout_parser import (
     parse_workout,
 )
 from bot.errors import FitCoachError, UserInputError
-from bot.services.users import profile_from_row
 from bot.storage import Database
 from bot.storage import training as training_rows
 from bot.storage import users as user_rows
@@ -213,7 +212,7 @@ class TrainingService:
     async def units(self, user_id: int) -> UnitSystem:
         """The user's unit system (metric for a stranger)."""
         async with self._database.transaction() as session:
-            return profile_from_row(await user_rows.get_user(session, user_id)).units
+            return (await user_rows.get_profile(session, user_id) or Profile()).units
 
     async def log_text(self, user_id: int, text: str) -> LogResult:
         """Log what follows /log, all or nothing.
@@ -337,8 +336,11 @@ class TrainingService:
             before = await training_rows.body_weights(session, user_id)
             await training_rows.save_body_weight(session, user_id, saved)
             latest = await training_rows.latest_body_weight(session, user_id)
-            if latest is not None:
-                await user_rows.save_profile(session, user_id, {"weight_kg": latest.weight_kg})
+            profile = await user_rows.get_profile(session, user_id) or Profile()
+            if latest is not None and profile.weight_kg != latest.weight_kg:
+                await user_rows.save_profile(
+                    session, user_id, replace(profile, weight_kg=latest.weight_kg)
+                )
         previous = next((w for w in reversed(before) if w.on < saved.on), None)
         return WeightResult(saved=saved, previous=previous, units=units)
 

@@ -9,6 +9,7 @@ import pytest
 from bot.catalog.loader import load_catalog
 from bot.catalog.lookup import LookupResult, find_exercise
 from bot.domain.exercises import Catalog
+from bot.domain.profile import Profile, UnitSystem
 from bot.domain.training import PrKind
 from bot.domain.workout_parser import WorkoutParseError
 from bot.errors import UserInputError
@@ -100,16 +101,16 @@ async def test_imperial_weigh_ins_are_stored_in_kg_and_the_profile_follows(
 ) -> None:
     async with database.transaction() as session:
         await users.upsert_user(session, user_id=USER, first_name="A")
-        await users.save_profile(session, USER, {"units": "imperial", "weight_kg": 90.0})
+        await users.save_profile(session, USER, Profile(units=UnitSystem.IMPERIAL, weight_kg=90.0))
     result = await service.log_weight(USER, "179")
     assert result.saved.weight_kg == pytest.approx(81.193, abs=0.01)
     stone = await service.log_weight(USER, "12st 9")  # same day: replaces it
     assert stone.saved.weight_kg == pytest.approx(80.286, abs=0.01)
     async with database.transaction() as session:
-        user = await users.get_user(session, USER)
+        profile = await users.get_profile(session, USER)
         weights = await rows.body_weights(session, USER)
-    assert user is not None
-    assert user.weight_kg == pytest.approx(80.286, abs=0.01)
+    assert profile is not None
+    assert profile.weight_kg == pytest.approx(80.286, abs=0.01)
     assert len(weights) == 1
     with pytest.raises(UserInputError):
         await service.log_weight(USER, "heavy")
