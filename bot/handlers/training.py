@@ -320,7 +320,7 @@ async def weight(update: Update, context: Context) -> None:
 # --- /progress --------------------------------------------------------------------------------
 
 
-def _empty_text(language: str, progress: Progress, asked: str) -> str:
+def _empty_text(language: str, progress: Progress) -> str:
     if progress.kind is ChartKind.WEIGHT:
         return t(language, "training.progress_empty_weight")
     if progress.kind is ChartKind.WEEKLY:
@@ -329,7 +329,7 @@ def _empty_text(language: str, progress: Progress, asked: str) -> str:
         language,
         "training.progress_empty_exercise",
         name=progress.name,
-        example=asked.split()[0].lower() if asked else "squat",
+        example=progress.name.lower(),
     )
 
 
@@ -398,7 +398,7 @@ async def progress(update: Update, context: Context) -> None:
         await message.reply_text(t(language, "training.bad_period"))
         return
     if not data.enough:
-        await message.reply_text(_empty_text(language, data, arguments))
+        await message.reply_text(_empty_text(language, data))
         return
     png = await asyncio.to_thread(render_chart, language, data)
     await message.reply_photo(

@@ -121,7 +121,7 @@ async def test_weight_in_pounds_is_stored_in_kg_and_the_profile_follows(
 async def test_progress_sends_a_chart_or_says_what_to_log(bot: RunningBot) -> None:
     await bot.start()
     [empty] = await _send(bot, "/progress back squat")
-    assert "log it on at least two days" in empty["text"]
+    assert "log it on at least two days, e.g. /log barbell back squat 3x5 60kg" in empty["text"]
     [weekly_empty] = await _send(bot, "/progress")
     assert "/log squat 5x5 100kg" in weekly_empty["text"]
     [bad] = await _send(bot, "/progress weight soon")
