@@ -227,3 +227,25 @@ async def test_export_holds_the_sets_and_forget_removes_them(bot: RunningBot) ->
             assert await rows.body_weights(session, USER) == []
     finally:
         await database.dispose()
+
+
+async def test_the_prompt_leaves_weight_out_under_eating_disorder_caution_and_under_18(
+    bot: RunningBot,
+) -> None:
+    await bot.start()
+    await _send(bot, "/weight 60")
+    await _send(bot, "/log back squat 3x5 60kg")
+    await _send(bot, "How is my training going?")
+    system = [r for r in bot.openai.requests if r.stream][-1].system_text
+    assert "Body weight (7-day average): 60 kg" in system
+
+    await _send(bot, "I feel guilty after eating anything")
+    system = [r for r in bot.openai.requests if r.stream][-1].system_text
+    assert "Barbell back squat" in system
+    assert "7-day average" not in system
+    assert "do not ask for weigh-ins" in system
+
+    await _send(bot, "/profile age=16")
+    await _send(bot, "And now?")
+    system = [r for r in bot.openai.requests if r.stream][-1].system_text
+    assert "7-day average" not in system
