@@ -22,7 +22,7 @@ from bot.domain.profile import UnitSystem
 from bot.domain.training import LoggedSet, PrKind
 from bot.domain.workout_parser import WorkoutParseError
 from bot.errors import UserInputError
-from bot.handlers.commands import command_arguments
+from bot.handlers.arguments import command_arguments
 from bot.handlers.context import Context
 from bot.handlers.render import edit_html
 from bot.handlers.users import language_of

@@ -25,6 +25,8 @@ from starlette.routing import Route
 from telegram import Update
 
 from bot.errors import FitCoachError
+from bot.services.inbox import InboxService
+from bot.transport.inbox import inbox_entry
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +46,12 @@ def webhook_path(webhook_url: str) -> str:
     return urlsplit(webhook_url).path or "/"
 
 
-def build_web_app(application: Any, *, secret: str, path: str) -> Starlette:
-    """The ASGI app: POST ``path`` feeds the update queue; GET /healthz says whether we run."""
+def build_web_app(application: Any, inbox: InboxService, *, secret: str, path: str) -> Starlette:
+    """The ASGI app: POST ``path`` stores the update in the inbox; GET /healthz says whether we run.
+
+    The 200 comes only after the inbox committed the update: an instance that dies before that
+    leaves Telegram to deliver it again, and a redelivery of a stored update changes nothing.
+    """
 
     rejected = _RejectionLog()
 
@@ -66,7 +72,11 @@ def build_web_app(application: Any, *, secret: str, path: str) -> Starlette:
         if update is None:
             rejected.note("that is not an update", 400)
             return PlainTextResponse("bad request", status_code=400)
-        await application.update_queue.put(update)
+        try:
+            await inbox.accept([inbox_entry(update)])
+        except Exception:
+            logger.exception("Storing a webhook update failed; Telegram will deliver it again")
+            return PlainTextResponse("try again", status_code=503)
         return Response(status_code=200)
 
     async def health(request: Request) -> Response:

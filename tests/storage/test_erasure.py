@@ -15,11 +15,13 @@ from bot.services.users import UserService
 from bot.storage import Database
 from bot.storage import broadcasts as broadcast_rows
 from bot.storage import conversations as convo
+from bot.storage import inbox as inbox_rows
 from bot.storage import training as training_rows
 from bot.storage import usage as usage_rows
 from bot.storage import users as user_rows
 from bot.storage.engine import _sqlite_pragmas
 from bot.storage.erasure import USER_OWNED, USER_OWNED_TABLES
+from bot.storage.inbox import InboxEntry
 from bot.storage.models import Base
 
 GONE = 501
@@ -95,6 +97,9 @@ async def _user_with_everything(session: AsyncSession, user_id: int) -> None:
         [LoggedSet("Squat", datetime(2026, 5, 1, tzinfo=UTC), reps=5, weight_kg=100.0)],
     )
     await training_rows.save_body_weight(session, user_id, BodyWeight(date(2026, 5, 1), 80.0))
+    await inbox_rows.add_updates(
+        session, [InboxEntry(update_id=user_id, chat_id=user_id, user_id=user_id, payload="{}")]
+    )
 
 
 async def _broadcast_by(session: AsyncSession, admin_id: int) -> None:
