@@ -58,8 +58,9 @@ async def _export(bot: RunningBot) -> JSON:
 
 
 async def test_log_confirms_in_one_line_per_exercise_and_undo_removes_it(
-    bot: RunningBot,
+    bot_on_each_database: RunningBot,
 ) -> None:
+    bot = bot_on_each_database
     await bot.start()
     [reply] = await _send(bot, "/log back squat 5x5 100kg; sled drag 3x20m")
     lines = reply["text"].splitlines()
@@ -207,7 +208,10 @@ async def test_the_coach_logs_a_workout_with_its_tool_and_asks_when_unclear(
     assert "Barbell bench press: 3 sets on 1 days" in system
 
 
-async def test_export_holds_the_sets_and_forget_removes_them(bot: RunningBot) -> None:
+async def test_export_holds_the_sets_and_forget_removes_them(
+    bot_on_each_database: RunningBot,
+) -> None:
+    bot = bot_on_each_database
     await bot.start()
     await _send(bot, "/log deadlift 1x5 140kg")
     await _send(bot, "/weight 80")
