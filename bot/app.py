@@ -31,6 +31,7 @@ from bot.services.limits import SlidingWindowLimiter
 from bot.services.registry import Services
 from bot.services.senses import SensesService
 from bot.services.stats import StatsService
+from bot.services.training import TrainingService
 from bot.services.users import UserService
 from bot.storage import Database
 from bot.storage.migrate import upgrade
@@ -105,6 +106,7 @@ async def open_services(application: FitCoachApp) -> None:
     )
     media = await CatalogService.open(database)
     vision = _vision_model(settings, model)
+    training = TrainingService(database, media)
     application.bot_data.services = Services(
         database=database,
         model=model,
@@ -116,11 +118,13 @@ async def open_services(application: FitCoachApp) -> None:
             daily_token_limit=settings.daily_token_limit,
             demos=media,
             vision=vision,
+            training=training,
         ),
         media=media,
         demos=DemoDelivery(media),
         limits=SlidingWindowLimiter(settings.user_messages_per_minute, 60.0),
         broadcast=BroadcastService(database),
+        training=training,
         stats=StatsService(database),
         senses=SensesService(
             database,

@@ -13,7 +13,16 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import admin, chat, commands, exercises, language, media, profile_flow
+from bot.handlers import (
+    admin,
+    chat,
+    commands,
+    exercises,
+    language,
+    media,
+    profile_flow,
+    training,
+)
 from bot.handlers.errors import on_error
 from bot.handlers.users import record_user
 
@@ -29,6 +38,9 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CallbackQueryHandler(exercises.on_button, pattern=r"^ex:"))
     application.add_handler(
         CallbackQueryHandler(language.on_button, pattern=language.CALLBACK_PATTERN)
+    )
+    application.add_handler(
+        CallbackQueryHandler(training.on_button, pattern=rf"^{training.PREFIX}:")
     )
     application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, chat.edited))
     application.add_handler(

@@ -6,13 +6,19 @@ import logging
 from dataclasses import replace
 
 from telegram import Message, Update
-from telegram.constants import ChatType
+from telegram.constants import ChatType, ParseMode
 
-from bot.handlers import profile_flow
+from bot.handlers import profile_flow, training
 from bot.handlers.context import Context
 from bot.handlers.exercises import send_demos
 from bot.handlers.render import StreamingReply
-from bot.handlers.users import LANGUAGE_KEY, addressed_to_bot, language_of, user_info
+from bot.handlers.users import (
+    LANGUAGE_KEY,
+    addressed_to_bot,
+    language_of,
+    remembered_language,
+    user_info,
+)
 from bot.i18n import t
 from bot.services.coach import ChatRequest
 
@@ -45,6 +51,14 @@ async def answer_as_coach(context: Context, message: Message, request: ChatReque
             request = replace(request, language=chosen)
         reply = await context.services.coach.reply(request, stream)
         await stream.finish(reply.text)
+    language = remembered_language(context)
+    for logged in reply.logged:
+        await context.bot.send_message(
+            message.chat_id,
+            training.confirmation_html(language, logged, key="training.coach_logged"),
+            parse_mode=ParseMode.HTML,
+            reply_markup=training.undo_markup(language, logged.batch_id),
+        )
     if reply.demos:
         await send_demos(context, message.chat_id, reply.demos)
 

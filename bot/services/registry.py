@@ -12,6 +12,7 @@ from bot.services.delivery import DemoDelivery
 from bot.services.limits import SlidingWindowLimiter
 from bot.services.senses import SensesService
 from bot.services.stats import StatsService
+from bot.services.training import TrainingService
 from bot.services.users import UserService
 from bot.storage import Database
 
@@ -28,6 +29,7 @@ class Services:
     demos: DemoDelivery
     limits: SlidingWindowLimiter
     broadcast: BroadcastService
+    training: TrainingService
     stats: StatsService
     senses: SensesService
 
