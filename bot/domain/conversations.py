@@ -27,6 +27,8 @@ class Message:
     content: str
     created_at: datetime
     token_estimate: int = 0
+    #: The answer broke off (a cut stream, the length limit): it is not a whole answer.
+    incomplete: bool = False
 
 
 @dataclass(frozen=True, slots=True)

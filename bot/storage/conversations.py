@@ -55,6 +55,7 @@ async def add_message(
     role: str,
     content: str,
     token_estimate: int = 0,
+    incomplete: bool = False,
 ) -> Message:
     row = MessageRow(
         user_id=user_id,
@@ -62,6 +63,7 @@ async def add_message(
         role=role,
         content=content,
         token_estimate=token_estimate,
+        incomplete=incomplete,
         created_at=datetime.now(UTC),
     )
     session.add(row)
@@ -155,6 +157,7 @@ def _message(row: MessageRow) -> Message:
         content=row.content,
         created_at=row.created_at,
         token_estimate=row.token_estimate,
+        incomplete=row.incomplete,
     )
 
 

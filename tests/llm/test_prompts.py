@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from bot.llm.client import ChatMessage
 from bot.llm.prompts import (
+    CUT_OFF_MARK,
     MAX_DEMOS_PER_ANSWER,
     SHOW_EXERCISE_TOOL,
     SUMMARY_MAX_WORDS,
@@ -269,3 +270,16 @@ def test_build_summary_messages_without_previous_summary() -> None:
 
     assert "<earlier_summary>\n(none)\n</earlier_summary>" in messages[1].content
     assert "their app is set to" not in messages[0].content
+
+
+def test_an_answer_that_broke_off_is_marked_for_the_model() -> None:
+    turns = [
+        Turn(role="user", content="Plan my week"),
+        Turn(role="assistant", content="Day one: squats and", incomplete=True),
+        Turn(role="user", content="go on"),
+    ]
+
+    messages = build_messages("system", None, turns)
+
+    assert messages[2].content == f"Day one: squats and {CUT_OFF_MARK}"
+    assert messages[3].content == "go on"
