@@ -28,6 +28,8 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # minute by Telegram, edits included, so a streamed group answer is edited every 3 s at most.
 PRIVATE_DRAFT_INTERVAL = 1.0
 GROUP_EDIT_INTERVAL = 3.0
+# A private chat whose drafts are refused gets one message edited at this pace instead.
+PRIVATE_EDIT_INTERVAL = 2.0
 # The typing status lasts about 5 s; repeat it while the model has not written anything yet.
 TYPING_REPEAT = 4.5
 # The first draft waits this long: an answer finished by then needs only its final message,
@@ -143,7 +145,9 @@ class StreamingReply:
 
     Private chats get a live draft (``sendMessageDraft``) at most once a second; groups get
     one message edited every few seconds. A short private answer costs two requests: the
-    typing action and the final message; a longer one adds a draft about every second.
+    typing action and the final message; a longer one adds a draft about every second. A
+    refused draft (a server without the method, a 5xx, a 400) switches the answer to one
+    message edited every 2 s; a failing or hanging chat action is ignored.
     """
 
     def __init__(self, bot: Any, chat_id: int, *, private: bool, draft_id: int) -> None:
@@ -157,6 +161,7 @@ class StreamingReply:
         self._changed = asyncio.Event()
         self._message: Message | None = None
         self._task: asyncio.Task[None] | None = None
+        self._typing_task: asyncio.Task[None] | None = None
         self._drafts_work = True
         self._busy = False
         self._closing = False
@@ -209,6 +214,9 @@ class StreamingReply:
         return sent
 
     async def _stop(self) -> None:
+        typing, self._typing_task = self._typing_task, None
+        if typing is not None and not typing.done():
+            typing.cancel()
         task, self._task = self._task, None
         if task is None:
             return
@@ -248,6 +256,13 @@ class StreamingReply:
             await asyncio.sleep(self._interval)
 
     async def _typing(self) -> None:
+        # In the background: a slow or hanging chat action must never hold up the answer.
+        if self._typing_task is None or self._typing_task.done():
+            self._typing_task = asyncio.create_task(
+                self._send_typing(), name=f"typing-{self._chat_id}"
+            )
+
+    async def _send_typing(self) -> None:
         try:
             await self._bot.send_chat_action(self._chat_id, ChatAction.TYPING)
         except TelegramError as error:
@@ -258,12 +273,20 @@ class StreamingReply:
         if not html.strip():
             return
         self._shown = text
-        try:
-            if self._private and self._drafts_work:
+        if self._private and self._drafts_work:
+            try:
                 await self._bot.send_message_draft(
                     self._chat_id, self._draft_id, html, parse_mode=ParseMode.HTML
                 )
-            elif self._message is None:
+                return
+            except TelegramError as error:
+                # Any refusal (a server without drafts, a 5xx, a 400): retrying a failing
+                # draft every second helps nobody, so this answer goes on in one edited message.
+                logger.debug("Draft refused, streaming by edits instead: %s", error)
+                self._drafts_work = False
+                self._interval = PRIVATE_EDIT_INTERVAL
+        try:
+            if self._message is None:
                 self._message = await self._bot.send_message(
                     self._chat_id, html, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
                 )
@@ -271,11 +294,5 @@ class StreamingReply:
                 await self._message.edit_text(
                     html, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
                 )
-        except BadRequest as error:
-            draft_refused = kind_of(error) is TelegramErrorKind.DRAFT_UNSUPPORTED
-            if self._private and self._drafts_work and draft_refused:
-                # An older server without drafts: fall back to one edited message.
-                self._drafts_work = False
-            logger.debug("Streaming update refused: %s", error.message)
         except TelegramError as error:
             logger.debug("Streaming update failed: %s", error)
