@@ -18,6 +18,7 @@ from typing import Any, Literal, NoReturn
 
 import httpx2
 import openai
+import pydantic
 from openai.types.chat import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -178,7 +179,7 @@ class ChatModel:
         self._max_retries = max_retries
         self._max_wait = max(MAX_WAIT, timeout)
         # The client retries 408/409/429/5xx and connection errors itself with backoff.
-        self._client = openai.AsyncOpenAI(
+        self._client = _AsyncOpenAI(
             api_key=api_key,
             base_url=base_url,
             timeout=timeout,
@@ -523,6 +524,25 @@ def _usage(usage: CompletionUsage | None) -> Usage | None:
     return Usage(
         prompt_tokens=usage.prompt_tokens or 0, completion_tokens=usage.completion_tokens or 0
     )
+
+
+class _AsyncOpenAI(openai.AsyncOpenAI):
+    """The openai client, building each streamed chunk with pydantic's compiled validator.
+
+    The client builds its models field by field in Python, which for a stream is most of the
+    CPU an answer costs (about 0.13 ms a chunk against 0.004 ms). A chunk that does not
+    validate (servers leave out fields) is built the client's own lenient way.
+    """
+
+    def _process_response_data(
+        self, *, data: object, cast_to: type[Any], response: httpx2.Response
+    ) -> Any:
+        if cast_to is ChatCompletionChunk and isinstance(data, dict):
+            try:
+                return ChatCompletionChunk.model_validate(data)
+            except pydantic.ValidationError:
+                pass
+        return super()._process_response_data(data=data, cast_to=cast_to, response=response)
 
 
 def _chunk_events(chunk: ChatCompletionChunk, calls: _ToolCallAssembler) -> list[StreamEvent]:
