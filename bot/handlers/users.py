@@ -56,6 +56,7 @@ def user_info(update: Update) -> UserInfo:
         raise ValueError("update without a user")
     chat = update.effective_chat
     private_chat = chat.id if chat is not None and chat.type == ChatType.PRIVATE else None
+    group_chat = chat.id if chat is not None and chat.type != ChatType.PRIVATE else None
     return UserInfo(
         user_id=user.id,
         first_name=user.first_name,
@@ -63,6 +64,7 @@ def user_info(update: Update) -> UserInfo:
         username=user.username,
         language_code=user.language_code,
         chat_id=private_chat,
+        group_chat_id=group_chat,
     )
 
 

@@ -99,6 +99,9 @@ class Conversation(Base):
     user_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
+    # The group chat this conversation is in; NULL for the private chat with the bot. A group's
+    # turns never enter the private conversation, nor the private history a group's prompt.
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
     started_at: Mapped[datetime] = mapped_column(server_default=func.now())
     ended_at: Mapped[datetime | None] = mapped_column()
 
