@@ -134,3 +134,28 @@ async def test_the_coach_in_a_group_keeps_its_own_conversation_without_health_nu
     groups = [c for c in document["conversations"] if c["group_chat_id"] == GROUP]
     assert len(groups) == 1
     assert len(groups[0]["messages"]) == 4
+
+
+async def _export(bot: RunningBot) -> JSON:
+    before = len(bot.telegram.uploads)
+    bot.telegram.user_sends(USER, "/export")
+    await bot.telegram.wait_for(
+        lambda r: r.method == "sendDocument" and r.chat_id == USER and r.ok, timeout=10
+    )
+    document: JSON = json.loads(bot.telegram.uploads[before].data)
+    return document
+
+
+async def test_control_characters_are_dropped_before_storing_so_no_message_is_lost(
+    bot_on_each_database: RunningBot,
+) -> None:
+    bot = await bot_on_each_database.start()
+    bot.telegram.user_sends(USER, "My knee\x00 hurts\x07 a bit\n\tthanks", first_name="Ann\x00")
+    await bot.telegram.wait_for_messages(USER, 1, timeout=10)
+    await _private(bot, "and my back")  # the conversation goes on after the NUL
+    document = await _export(bot)
+    assert document["user"]["first_name"] == "Ann"
+    contents = [m["content"] for c in document["conversations"] for m in c["messages"]]
+    assert contents[0] == "My knee hurts a bit\n\tthanks"
+    assert contents[2] == "and my back"
+    assert not [c for c in contents if "\x00" in c]
