@@ -29,7 +29,7 @@ from bot.errors import NotFoundError, UserInputError
 from bot.handlers.arguments import command_arguments
 from bot.handlers.context import Context
 from bot.handlers.users import admin_filter, language_of, remembered_language
-from bot.i18n import DEFAULT_LANGUAGE, localise, t
+from bot.i18n import DEFAULT_LANGUAGE, localise, quoted, t
 from bot.services.catalog import Demo
 from bot.services.delivery import (
     ByFileId,
@@ -163,7 +163,7 @@ async def exercise(update: Update, context: Context) -> None:
         text, markup = _muscle_page(group, media.by_muscle(group), language)
         await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
         return
-    shown = t(language, "units.shown", value=query[:60])
+    shown = quoted(query).render(language)
     text = escape(t(language, "exercise.unknown", shown=shown))
     if result.suggestions:
         names = "\n".join(f"• {escape(s.name)}" for s in result.suggestions)
@@ -275,7 +275,7 @@ async def set_media(update: Update, context: Context) -> None:
     media = context.services.media
     result = media.lookup(query)
     if result.exercise is None:
-        shown = t(language, "units.shown", value=query[:60])
+        shown = quoted(query).render(language)
         text = escape(t(language, "setmedia.unknown", shown=shown))
         if result.suggestions:
             names = ", ".join(s.name for s in result.suggestions)

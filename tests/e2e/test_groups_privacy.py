@@ -159,3 +159,19 @@ async def test_control_characters_are_dropped_before_storing_so_no_message_is_lo
     assert contents[0] == "My knee hurts a bit\n\tthanks"
     assert contents[2] == "and my back"
     assert not [c for c in contents if "\x00" in c]
+
+
+async def test_an_error_quotes_a_long_input_trimmed(bot: RunningBot) -> None:
+    await bot.start()
+    goal = "x" * 4000
+    [answer] = await _private(bot, f"/profile goal={goal}")
+    assert "Goal: I couldn't read" in answer
+    assert f"“{'x' * 39}…”" in answer  # 40 characters with the ellipsis
+    assert "xxxxx" * 9 not in answer
+    assert "Sorry" not in answer
+    assert len(answer) < 500
+    [answer] = await _private(bot, f"/exercise {'y' * 4000}")
+    assert f"“{'y' * 39}…”" in answer
+    [answer] = await _private(bot, f"/profile height={'9' * 4000}")
+    assert "…”" in answer
+    assert len(answer) < 1000
