@@ -359,10 +359,12 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
                 CommandHandler(command.name, command.callback, admins & messages)
             )
         elif command.scope is Scope.PRIVATE:
-            private = filters.ChatType.PRIVATE
+            private = filters.ChatType.PRIVATE & messages
             application.add_handler(CommandHandler(command.name, command.callback, private))
         else:
-            application.add_handler(CommandHandler(command.name, command.callback))
+            # CommandHandler also takes edited messages: an edited command is not run again
+            # (edits are never re-answered; chat.edited says so once).
+            application.add_handler(CommandHandler(command.name, command.callback, messages))
     admin_names = [command.name for command in COMMANDS if command.admin]
     application.add_handler(
         CommandHandler(admin_names, admin.log_refused, messages & ~admins),

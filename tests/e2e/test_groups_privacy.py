@@ -175,3 +175,34 @@ async def test_an_error_quotes_a_long_input_trimmed(bot: RunningBot) -> None:
     [answer] = await _private(bot, f"/profile height={'9' * 4000}")
     assert "…”" in answer
     assert len(answer) < 1000
+
+
+async def test_edits_and_taps_count_toward_the_inbound_limit(bot: RunningBot) -> None:
+    await bot.start(user_messages_per_minute=3)
+    await _private(bot, "/profile")  # the first
+    panel_id = bot.telegram.sent_to(USER)[-1]["message_id"]
+    bot.telegram.user_presses(USER, "pf:done", panel_id)  # the second
+    await bot.telegram.wait_for("answerCallbackQuery", timeout=10)
+    question = bot.telegram.user_sends(USER, "How do I squat?")["message"]["message_id"]
+    await bot.telegram.wait_for_messages(USER, 2, timeout=10)  # the third: answered
+    bot.telegram.user_edits(USER, question, "How do I bench?")  # the fourth: over
+    [warning] = (await bot.telegram.wait_for_messages(USER, 3, timeout=10))[2:]
+    assert warning["text"].startswith("You're sending messages faster than I can coach.")
+    bot.telegram.user_sends(USER, "and deadlifts?")
+    bot.telegram.user_presses(USER, "pf:done", panel_id)  # handled after the message
+    taps = await bot.telegram.wait_for("answerCallbackQuery", count=2, timeout=10)
+    assert taps[-1].params["text"].startswith("You're sending messages faster")
+    assert len(bot.telegram.sent_to(USER)) == 3  # no answer, no second warning
+    assert [r.user_text for r in bot.openai.requests] == ["How do I squat?"]
+
+
+async def test_an_edited_command_is_not_run_again(bot: RunningBot) -> None:
+    await bot.start()
+    sent = bot.telegram.user_sends(USER, "/profile weight=80 kg")
+    await bot.telegram.wait_for_messages(USER, 1, timeout=10)
+    bot.telegram.user_edits(USER, sent["message"]["message_id"], "/profile weight=95 kg")
+    [hint] = (await bot.telegram.wait_for_messages(USER, 2, timeout=10))[1:]
+    assert "edit" in hint["text"]
+    [profile] = await _private(bot, "/profile")
+    assert "80 kg" in profile
+    assert "95 kg" not in profile
