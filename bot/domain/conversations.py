@@ -19,6 +19,7 @@ class Conversation:
     user_id: int
     started_at: datetime
     ended_at: datetime | None = None
+    chat_id: int | None = None  # a group chat; None for the private chat
 
 
 @dataclass(frozen=True, slots=True)

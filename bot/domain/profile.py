@@ -22,7 +22,7 @@ from bot.domain.units import (
     parse_weight,
 )
 from bot.errors import UserInputError
-from bot.i18n import Text
+from bot.i18n import Text, quoted
 
 __all__ = [
     "AGE_RANGE",
@@ -246,7 +246,7 @@ def _label(field: str) -> Text:
 
 def _shown(value: str) -> Text:
     """What the user wrote, quoted, or "nothing"."""
-    return Text("units.shown", value=value.strip()) if value.strip() else Text("profile.nothing")
+    return quoted(value) if value.strip() else Text("profile.nothing")
 
 
 def _choice(field: str, value: str, words: dict[str, _E], members: type[_E]) -> _E:
@@ -337,7 +337,7 @@ def _resolve_key(raw: str) -> str:
     key = _KEY_ALIASES.get(_canon(raw).replace(" ", "_"))
     if key is None:
         close = difflib.get_close_matches(raw.lower(), list(FIELDS), n=1)
-        shown = Text("units.shown", value=raw)
+        shown = quoted(raw)
         message = (
             Text(
                 "profile.error.unknown_key_guess",

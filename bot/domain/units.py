@@ -15,7 +15,7 @@ from enum import Enum, StrEnum
 from typing import Protocol
 
 from bot.errors import AmbiguousInputError, UserInputError
-from bot.i18n import Text
+from bot.i18n import Text, quoted
 
 __all__ = [
     "CM_PER_IN",
@@ -43,9 +43,6 @@ IN_PER_FT = 12
 HEIGHT_RANGE_CM = (50.0, 272.0)
 WEIGHT_RANGE_KG = (20.0, 650.0)
 WAIST_RANGE_CM = (40.0, 250.0)
-
-# Echoed input is cut so a pasted essay does not become a wall of error text.
-_ECHO_LIMIT = 40
 
 
 class UnitSystem(StrEnum):
@@ -276,14 +273,9 @@ _WEIGHT = _Spec(field="weight", range_si=WEIGHT_RANGE_KG, range_text=_weight_ran
 _WAIST = _Spec(field="waist", range_si=WAIST_RANGE_CM, range_text=_waist_range_text)
 
 
-def _echo(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _ECHO_LIMIT else text[: _ECHO_LIMIT - 1] + "…"
-
-
 def _shown(text: str) -> Text:
-    """The user's input echoed back, quoted as the reader's language quotes."""
-    return Text("units.shown", value=_echo(text))
+    """The user's input echoed back, trimmed and quoted as the reader's language quotes."""
+    return quoted(text)
 
 
 def _error(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -23,7 +23,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.errors import UserInputError
@@ -55,6 +55,11 @@ async def start(update: Update, context: Context) -> None:
             [[InlineKeyboardButton(t(lang, "start.button_profile"), callback_data="pf:show")]]
         ),
     )
+    # A group's "open a private chat" link (t.me/<bot>?start=<command>) carries on here.
+    payload = command_arguments(message.text or "")
+    answer = _PRIVATE_ANSWERS.get(payload)
+    if answer is not None and message.chat.type == ChatType.PRIVATE:
+        await answer(update, context, message.chat_id)
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -69,33 +74,44 @@ async def help_command(update: Update, context: Context) -> None:
 
 
 async def profile(update: Update, context: Context) -> None:
-    """Show the profile, or set it from key=value arguments (all or nothing)."""
+    """Show the profile, or set it from key=value arguments (all or nothing); privately."""
+    await privately(update, context, "profile", _profile_answer)
+
+
+async def _profile_answer(update: Update, context: Context, chat_id: int) -> None:
     message = update.effective_message
-    if message is None or message.text is None or update.effective_user is None:
+    if message is None or update.effective_user is None:
         return
-    arguments = command_arguments(message.text)
+    arguments = command_arguments(message.text or "")
     if not arguments:
-        await profile_flow.show_profile(update, context)
+        await profile_flow.show_profile(update, context, chat_id)
         return
     lang = language_of(update, context)
     try:
         updated = await context.services.users.update_profile(user_info(update), arguments)
     except UserInputError as error:
-        await message.reply_text(profile_flow.error_text(lang, error))
+        await context.bot.send_message(chat_id, profile_flow.error_text(lang, error))
         return
-    await message.reply_text(
-        profile_flow.profile_html(updated, lang, "profile.title_saved"), parse_mode=ParseMode.HTML
+    await context.bot.send_message(
+        chat_id,
+        profile_flow.profile_html(updated, lang, "profile.title_saved"),
+        parse_mode=ParseMode.HTML,
     )
 
 
 async def bmi(update: Update, context: Context) -> None:
-    """Show BMI, its class and the healthy range, or say what is missing."""
-    message = update.effective_message
-    if message is None or update.effective_user is None:
+    """Show BMI, its class and the healthy range, or say what is missing; privately."""
+    await privately(update, context, "bmi", _bmi_answer)
+
+
+async def _bmi_answer(update: Update, context: Context, chat_id: int) -> None:
+    if update.effective_user is None:
         return
     _, report = await context.services.users.body_report(update.effective_user.id)
-    await message.reply_text(
-        profile_flow.bmi_html(report, language_of(update, context)), parse_mode=ParseMode.HTML
+    await context.bot.send_message(
+        chat_id,
+        profile_flow.bmi_html(report, language_of(update, context)),
+        parse_mode=ParseMode.HTML,
     )
 
 
@@ -127,15 +143,39 @@ async def reset(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or update.effective_user is None:
         return
-    await context.services.coach.reset(update.effective_user.id)
+    await context.services.coach.reset(update.effective_user.id, user_info(update).group_chat_id)
     await message.reply_text(t(language_of(update, context), "reset.done"))
 
 
-def forget_keyboard(lang: str) -> InlineKeyboardMarkup:
+FORGET_PREFIX = "forget"
+
+
+def forget_data(answer: str, user_id: int) -> str:
+    """A /forget button's data: the answer and who asked (only they may press it)."""
+    return f"{FORGET_PREFIX}:{answer}:{user_id}"
+
+
+def parse_forget_data(data: str) -> tuple[str, int | None]:
+    """The answer and the asker of a /forget button (no asker on buttons made before)."""
+    parts = data.split(":")
+    answer = parts[1] if len(parts) > 1 else ""
+    asker = int(parts[2]) if len(parts) > 2 and parts[2].lstrip("-").isdigit() else None
+    return answer, asker
+
+
+def forget_keyboard(lang: str, user_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(t(lang, "forget.button_yes"), callback_data="forget:yes")],
-            [InlineKeyboardButton(t(lang, "forget.button_cancel"), callback_data="forget:no")],
+            [
+                InlineKeyboardButton(
+                    t(lang, "forget.button_yes"), callback_data=forget_data("yes", user_id)
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    t(lang, "forget.button_cancel"), callback_data=forget_data("no", user_id)
+                )
+            ],
         ]
     )
 
@@ -143,20 +183,29 @@ def forget_keyboard(lang: str) -> InlineKeyboardMarkup:
 async def forget(update: Update, context: Context) -> None:
     """Ask for confirmation before deleting everything about the user."""
     message = update.effective_message
-    if message is None:
+    if message is None or update.effective_user is None:
         return
     lang = language_of(update, context)
-    await message.reply_text(t(lang, "forget.confirm"), reply_markup=forget_keyboard(lang))
+    await message.reply_text(
+        t(lang, "forget.confirm"), reply_markup=forget_keyboard(lang, update.effective_user.id)
+    )
 
 
 async def forget_button(update: Update, context: Context) -> None:
-    """Delete everything on 'yes'; keep everything on 'cancel'."""
+    """Delete everything on 'yes'; keep everything on 'cancel'. Only the asker may answer."""
     query = update.callback_query
     if query is None or update.effective_user is None:
         return
     lang = language_of(update, context)
+    answer, asker = parse_forget_data(query.data or "")
+    chat = query.message.chat if query.message is not None else None
+    private = chat is not None and chat.type == ChatType.PRIVATE
+    # In a group anyone can see the button; a button without its asker is trusted in private only.
+    if asker != update.effective_user.id and not (asker is None and private):
+        await query.answer(t(lang, "privacy.not_your_button"), show_alert=True)
+        return
     await query.answer()
-    if query.data != "forget:yes":
+    if answer != "yes":
         await edit_html(context.bot, query, t(lang, "forget.kept"))
         return
     await context.services.users.forget(update.effective_user.id)
@@ -166,17 +215,60 @@ async def forget_button(update: Update, context: Context) -> None:
 
 
 async def export(update: Update, context: Context) -> None:
-    """Send a JSON document with everything stored about the user."""
-    message = update.effective_message
-    if message is None or update.effective_user is None:
+    """Send a JSON document with everything stored about the user; privately."""
+    await privately(update, context, "export", _export_answer)
+
+
+async def _export_answer(update: Update, context: Context, chat_id: int) -> None:
+    if update.effective_user is None:
         return
     user_id = update.effective_user.id
     document = await context.services.users.export(user_id)
     payload = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
-    await message.reply_document(
+    await context.bot.send_document(
+        chat_id,
         InputFile(payload, filename=f"fitcoach-export-{user_id}.json"),
         caption=t(language_of(update, context), "export.caption"),
     )
+
+
+PrivateAnswer = Callable[[Update, Context, int], Awaitable[None]]
+
+
+async def privately(update: Update, context: Context, command: str, answer: PrivateAnswer) -> None:
+    """Answer in the private chat with the sender; a group sees only where the answer went.
+
+    Health data never goes to a group. A user who never opened a private chat with the bot
+    (Telegram refuses the send) gets a link that opens one and repeats the command there.
+    """
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None:
+        return
+    if message.chat.type == ChatType.PRIVATE:
+        await answer(update, context, message.chat_id)
+        return
+    lang = language_of(update, context)
+    try:
+        await answer(update, context, user.id)
+    except (Forbidden, BadRequest) as error:
+        logger.info("No private chat with user %s yet: %s", user.id, error)
+        link = f"https://t.me/{context.bot.username}?start={command}"
+        await message.reply_text(
+            t(lang, "privacy.open_private_chat"),
+            reply_markup=InlineKeyboardMarkup(
+                [[InlineKeyboardButton(t(lang, "privacy.button_open"), url=link)]]
+            ),
+        )
+        return
+    await message.reply_text(t(lang, "privacy.sent_privately"))
+
+
+_PRIVATE_ANSWERS: dict[str, PrivateAnswer] = {
+    "profile": profile_flow.show_profile,
+    "bmi": _bmi_answer,
+    "export": _export_answer,
+}
 
 
 async def unknown_command(update: Update, context: Context) -> None:
@@ -270,10 +362,12 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
                 CommandHandler(command.name, command.callback, admins & messages)
             )
         elif command.scope is Scope.PRIVATE:
-            private = filters.ChatType.PRIVATE
+            private = filters.ChatType.PRIVATE & messages
             application.add_handler(CommandHandler(command.name, command.callback, private))
         else:
-            application.add_handler(CommandHandler(command.name, command.callback))
+            # CommandHandler also takes edited messages: an edited command is not run again
+            # (edits are never re-answered; chat.edited says so once).
+            application.add_handler(CommandHandler(command.name, command.callback, messages))
     admin_names = [command.name for command in COMMANDS if command.admin]
     application.add_handler(
         CommandHandler(admin_names, admin.log_refused, messages & ~admins),

@@ -30,7 +30,7 @@ from bot.errors import NotFoundError, UserInputError
 from bot.handlers.arguments import command_arguments
 from bot.handlers.context import Context
 from bot.handlers.users import admin_filter, language_of, remembered_language
-from bot.i18n import DEFAULT_LANGUAGE, localise, t
+from bot.i18n import DEFAULT_LANGUAGE, localise, quoted, t
 from bot.services.catalog import Demo
 from bot.services.delivery import (
     ByFileId,
@@ -44,6 +44,7 @@ from bot.services.delivery import (
 )
 from bot.text.limits import CAPTION_LIMIT
 from bot.text.markdown import escape, split_html, truncate_html, visible_length
+from bot.text.quote import excerpt
 from bot.transport.telegram_errors import TelegramErrorKind, kind_of
 
 logger = logging.getLogger(__name__)
@@ -189,7 +190,7 @@ async def exercise(update: Update, context: Context) -> None:
         await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
         return
     # Nothing named: the closest names when any is close, and the muscle-group browser.
-    text = t(language, "exercises.unknown", query=escape(query[:60]))
+    text = t(language, "exercises.unknown", query=escape(excerpt(query)))
     if result.suggestions:
         names = "\n".join(f"• {escape(s.name)}" for s in result.suggestions)
         text += "\n" + t(language, "exercises.did_you_mean") + "\n" + names
@@ -318,7 +319,7 @@ async def set_media(update: Update, context: Context) -> None:
     media = context.services.media
     result = media.lookup(query)
     if result.exercise is None:
-        shown = t(language, "units.shown", value=query[:60])
+        shown = quoted(query).render(language)
         text = escape(t(language, "setmedia.unknown", shown=shown))
         if result.suggestions:
             names = ", ".join(s.name for s in result.suggestions)

@@ -110,14 +110,15 @@ def choice_keyboard(field: str, language: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-async def show_profile(update: Update, context: Context) -> None:
-    """Show the stored profile with the buttons of the guided flow."""
+async def show_profile(update: Update, context: Context, chat_id: int | None = None) -> None:
+    """Show the stored profile with the buttons of the guided flow (in ``chat_id`` if given)."""
     message = update.effective_message
     if message is None or update.effective_user is None:
         return
     language = language_of(update, context)
     profile = await context.services.users.profile(update.effective_user.id)
-    await message.reply_text(
+    await context.bot.send_message(
+        message.chat_id if chat_id is None else chat_id,
         _panel_html(profile, language),
         parse_mode=ParseMode.HTML,
         reply_markup=main_keyboard(language),

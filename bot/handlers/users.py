@@ -56,6 +56,7 @@ def user_info(update: Update) -> UserInfo:
         raise ValueError("update without a user")
     chat = update.effective_chat
     private_chat = chat.id if chat is not None and chat.type == ChatType.PRIVATE else None
+    group_chat = chat.id if chat is not None and chat.type != ChatType.PRIVATE else None
     return UserInfo(
         user_id=user.id,
         first_name=user.first_name,
@@ -63,6 +64,7 @@ def user_info(update: Update) -> UserInfo:
         username=user.username,
         language_code=user.language_code,
         chat_id=private_chat,
+        group_chat_id=group_chat,
     )
 
 
@@ -114,15 +116,23 @@ async def record_user(update: Update, context: Context) -> None:
         context.user_state[LANGUAGE_KEY] = chosen
     else:
         context.user_state.pop(LANGUAGE_KEY, None)
-    message = update.message
-    if message is None or not addressed_to_bot(message, context.bot.username, context.bot.id):
+    # Everything a user can trigger counts: messages and commands, edits, button taps.
+    query = update.callback_query
+    message = update.message or update.edited_message
+    if query is None and (
+        message is None or not addressed_to_bot(message, context.bot.username, context.bot.id)
+    ):
         return  # group chatter the bot ignores anyway costs nothing and needs no warning
     limiter = context.services.limits
-    if limiter.allow(user.id, _cost(message)):
+    cost = _cost(message) if query is None and message is not None else 1
+    if limiter.allow(user.id, cost):
         return
     logger.info("User %s is over the message rate limit", user.id)
-    if limiter.should_warn(user.id):
-        seconds = max(1, round(limiter.retry_after(user.id)))
-        language = language_of(update, context)
-        await message.reply_text(t(language, "limits.slow_down", seconds=seconds))
+    seconds = max(1, round(limiter.retry_after(user.id)))
+    notice = t(language_of(update, context), "limits.slow_down", seconds=seconds)
+    if query is not None:
+        # A tap must be answered anyway (its button spins until then): the notice costs nothing.
+        await query.answer(notice)
+    elif message is not None and limiter.should_warn(user.id):
+        await message.reply_text(notice)
     raise ApplicationHandlerStop

@@ -17,6 +17,8 @@ from typing import Final
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from bot.text.quote import excerpt
+
 LANGUAGES: Final[tuple[str, ...]] = ("en", "ru", "es", "de")
 DEFAULT_LANGUAGE: Final = "en"
 LANGUAGE_NAMES: Final[dict[str, str]] = {
@@ -81,6 +83,12 @@ class Text(str):
     def render(self, language: str | None) -> str:
         """This message in ``language``, parameters included."""
         return _render(language, self.key, self.params)
+
+
+def quoted(value: str) -> Text:
+    """A user's input quoted back in an error text: trimmed (``bot.text.quote``), in the
+    reader's quotation marks. Every error that echoes input goes through here."""
+    return Text("units.shown", value=excerpt(value))
 
 
 def localise(language: str | None, text: str) -> str:

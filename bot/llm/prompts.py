@@ -210,21 +210,27 @@ def build_system_prompt(
     photo: bool = False,
     minor: bool = False,
     training_text: str | None = None,
+    group_units: str | None = None,
 ) -> str:
     """Build the coach's system prompt from an already rendered profile and the day's facts.
 
     ``photo`` adds the rules for a photo in the latest message; a meal gets calorie and
     protein ranges unless ``eating_disorder_caution`` or ``minor`` forbids numbers.
     ``training_text`` is the training log's last 14 days (``describe_training``).
+    ``group_units`` marks a group chat: others read along, so the prompt carries no profile
+    (no weight, height, BMI or age) and no training log, only the unit system the user prefers.
     """
     sections = [_PERSONA, f"Today is {today.isoformat()} ({today.strftime('%A')})."]
     sections.append(_language_section(language_code))
-    sections.append(_profile_section(profile_text))
-    if training_text:
-        sections.append(
-            "## The user's training log, last 14 days (logged with /log, /weight)\n"
-            + training_text.strip()
-        )
+    if group_units is not None:
+        sections.append(_GROUP.format(units=group_units))
+    else:
+        sections.append(_profile_section(profile_text))
+        if training_text:
+            sections.append(
+                "## The user's training log, last 14 days (logged with /log, /weight)\n"
+                + training_text.strip()
+            )
     sections.append(_SAFETY_COMMON)
     sections.append(_EATING_DISORDER_CAUTION if eating_disorder_caution else _CALORIE_RULES)
     if photo:
@@ -263,6 +269,15 @@ def _language_section(language_code: str | None) -> str:
             "a clear language (e.g. only numbers or emoji). The latest message wins."
         )
     return "\n".join(lines)
+
+
+_GROUP = (
+    "## A group chat\n"
+    "This conversation is in a group chat that other people read. You do not see this user's "
+    "profile. Do not ask for or mention their weight, height, BMI, age or other health "
+    "details here; for personal advice, suggest they write to FitCoach in a private chat. "
+    "Use {units} units."
+)
 
 
 def _profile_section(profile_text: str | None) -> str:

@@ -180,14 +180,19 @@ class CoachService:
 
         summary, turns = await self._fold_if_needed(memory, language)
         caution = detect_eating_disorder_signs(request.text) or _low_bmi(memory.profile)
+        group = user.group_chat_id is not None
         system = build_system_prompt(
-            profile_text=_profile_text(memory.profile),
+            # Others read a group: its prompt gets no profile numbers, only the preferred units.
+            profile_text=None if group else _profile_text(memory.profile),
+            group_units=memory.profile.units.value if group else None,
             today=self._today(),
             language_code=language,
             eating_disorder_caution=caution,
             photo=request.image is not None,
             minor=_minor(memory.profile),
-            training_text=await self._training_text(user.user_id, memory.profile, caution),
+            training_text=(
+                None if group else await self._training_text(user.user_id, memory.profile, caution)
+            ),
         )
         model = self._model if request.image is None else self._vision
         kept = select_history(turns, self._budget, self._estimator).kept
@@ -269,7 +274,9 @@ class CoachService:
                     first_name=user.first_name,
                     language_code=user.language_code,
                 )
-            conversation = await conversation_rows.current_conversation(session, user.user_id)
+            conversation = await conversation_rows.current_conversation(
+                session, user.user_id, user.group_chat_id
+            )
             summary = await conversation_rows.latest_summary(session, conversation.id)
             await conversation_rows.add_message(
                 session,
@@ -481,10 +488,11 @@ class CoachService:
                     completion_tokens=item.completion_tokens,
                 )
 
-    async def reset(self, user_id: int) -> None:
-        """Start a new conversation; the old one stays for /export, the profile stays."""
+    async def reset(self, user_id: int, group_chat_id: int | None = None) -> None:
+        """Start a new conversation (in that group, or the private one); the old one stays for
+        /export, the profile stays."""
         async with self._database.transaction() as session:
-            await conversation_rows.start_new_conversation(session, user_id)
+            await conversation_rows.start_new_conversation(session, user_id, group_chat_id)
 
 
 _ROLES = ("user", "assistant")

@@ -230,7 +230,9 @@ class SensesService:
                     first_name=user.first_name,
                     language_code=user.language_code,
                 )
-            conversation = await conversation_rows.current_conversation(session, user.user_id)
+            conversation = await conversation_rows.current_conversation(
+                session, user.user_id, user.group_chat_id
+            )
             await conversation_rows.add_message(
                 session,
                 user_id=user.user_id,

@@ -32,7 +32,9 @@ class UserInfo:
     last_name: str | None = None
     username: str | None = None
     language_code: str | None = None
-    chat_id: int | None = None
+    chat_id: int | None = None  # the private chat with the bot, when this update came from it
+    # The group this update came from: the coach keeps a separate conversation per group.
+    group_chat_id: int | None = None
 
 
 class UserService:
@@ -189,6 +191,7 @@ class UserService:
             "conversations": [
                 {
                     "id": c.id,
+                    "group_chat_id": c.chat_id,
                     "started_at": _iso(c.started_at),
                     "ended_at": _iso(c.ended_at),
                     "summary": (summaries_by_conversation.get(c.id) or [{}])[-1].get("content"),

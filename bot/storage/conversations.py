@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.domain.conversations import Conversation, Message, MessageKind, Summary
 from bot.storage.models import Conversation as ConversationRow
@@ -16,32 +17,51 @@ from bot.storage.models import ConversationSummary as SummaryRow
 from bot.storage.models import Message as MessageRow
 
 
-async def current_conversation(session: AsyncSession, user_id: int) -> Conversation:
-    """The user's open conversation, started now if they have none."""
+def _in_chat(chat_id: int | None) -> ColumnElement[bool]:
+    if chat_id is None:
+        return ConversationRow.chat_id.is_(None)
+    return ConversationRow.chat_id == chat_id
+
+
+async def current_conversation(
+    session: AsyncSession, user_id: int, chat_id: int | None = None
+) -> Conversation:
+    """The user's open conversation in a group (``chat_id``) or in private (None), started now
+    if they have none there."""
     row = await session.scalar(
         select(ConversationRow)
-        .where(ConversationRow.user_id == user_id, ConversationRow.ended_at.is_(None))
+        .where(
+            ConversationRow.user_id == user_id,
+            _in_chat(chat_id),
+            ConversationRow.ended_at.is_(None),
+        )
         .order_by(ConversationRow.id.desc())
         .limit(1)
     )
     if row is None:
-        return await _open(session, user_id)
+        return await _open(session, user_id, chat_id)
     return _conversation(row)
 
 
-async def start_new_conversation(session: AsyncSession, user_id: int) -> Conversation:
-    """End the open conversation (it stays for /export) and open a fresh one."""
+async def start_new_conversation(
+    session: AsyncSession, user_id: int, chat_id: int | None = None
+) -> Conversation:
+    """End the open conversation there (it stays for /export) and open a fresh one."""
     await session.execute(
         update(ConversationRow)
-        .where(ConversationRow.user_id == user_id, ConversationRow.ended_at.is_(None))
+        .where(
+            ConversationRow.user_id == user_id,
+            _in_chat(chat_id),
+            ConversationRow.ended_at.is_(None),
+        )
         .values(ended_at=datetime.now(UTC))
     )
-    return await _open(session, user_id)
+    return await _open(session, user_id, chat_id)
 
 
-async def _open(session: AsyncSession, user_id: int) -> Conversation:
+async def _open(session: AsyncSession, user_id: int, chat_id: int | None) -> Conversation:
     # Timestamps set here rather than by the server, so the new row maps without a re-read.
-    row = ConversationRow(user_id=user_id, started_at=datetime.now(UTC))
+    row = ConversationRow(user_id=user_id, chat_id=chat_id, started_at=datetime.now(UTC))
     session.add(row)
     await session.flush()
     return _conversation(row)
@@ -146,7 +166,11 @@ async def summaries_of(session: AsyncSession, user_id: int) -> list[Summary]:
 
 def _conversation(row: ConversationRow) -> Conversation:
     return Conversation(
-        id=row.id, user_id=row.user_id, started_at=row.started_at, ended_at=row.ended_at
+        id=row.id,
+        user_id=row.user_id,
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+        chat_id=row.chat_id,
     )
 
 

@@ -24,6 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from bot.text.control import strip_control
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -53,6 +55,28 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value
 
 
+class CleanText(TypeDecorator[str]):
+    """Text written by people or models: control characters (NUL first) are dropped on write.
+
+    Stripping here, in the column type, covers every path that stores such text (typed
+    messages, captions, transcripts, photo notes, names, summaries, broadcasts) without each
+    remembering to; PostgreSQL refuses a NUL in text and would lose the whole write.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def __init__(self, length: int | None = None) -> None:
+        super().__init__()
+        self.impl = String(length) if length is not None else Text()  # type: ignore[assignment]
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else strip_control(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        return value
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime()}  # noqa: RUF012 (read by SQLAlchemy)
@@ -64,9 +88,9 @@ class User(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    first_name: Mapped[str | None] = mapped_column(String(256))
-    last_name: Mapped[str | None] = mapped_column(String(256))
-    username: Mapped[str | None] = mapped_column(String(64))
+    first_name: Mapped[str | None] = mapped_column(CleanText(256))
+    last_name: Mapped[str | None] = mapped_column(CleanText(256))
+    username: Mapped[str | None] = mapped_column(CleanText(64))
     language_code: Mapped[str | None] = mapped_column(String(16))
     # The language the user chose with /language; it beats their app's language_code.
     language: Mapped[str | None] = mapped_column(String(8))
@@ -101,6 +125,9 @@ class Conversation(Base):
     user_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
+    # The group chat this conversation is in; NULL for the private chat with the bot. A group's
+    # turns never enter the private conversation, nor the private history a group's prompt.
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
     started_at: Mapped[datetime] = mapped_column(server_default=func.now())
     ended_at: Mapped[datetime | None] = mapped_column()
 
@@ -121,7 +148,7 @@ class Message(Base):
         Integer, ForeignKey("conversations.id", ondelete="CASCADE")
     )
     role: Mapped[str] = mapped_column(String(16))
-    content: Mapped[str] = mapped_column(Text)
+    content: Mapped[str] = mapped_column(CleanText())
     # How the user sent it: typed "text", a "voice" note (content: its transcript, empty when
     # it could not be transcribed) or a "photo" (content: the model's short description).
     kind: Mapped[str] = mapped_column(String(16), default="text", server_default="text")
@@ -140,7 +167,7 @@ class ConversationSummary(Base):
     conversation_id: Mapped[int] = mapped_column(
         Integer, ForeignKey("conversations.id", ondelete="CASCADE"), index=True
     )
-    content: Mapped[str] = mapped_column(Text)
+    content: Mapped[str] = mapped_column(CleanText())
     covers_through_message_id: Mapped[int] = mapped_column(Integer)
     token_estimate: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
@@ -175,7 +202,7 @@ class Broadcast(Base):
     admin_id: Mapped[int] = mapped_column(BigInteger)
     admin_chat_id: Mapped[int] = mapped_column(BigInteger)
     # Either HTML text, or a message to copy (with its media and formatting).
-    text_html: Mapped[str | None] = mapped_column(Text)
+    text_html: Mapped[str | None] = mapped_column(CleanText())
     source_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     source_message_id: Mapped[int | None] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(16), default="draft", server_default="draft")

@@ -426,7 +426,7 @@ async def test_forget_asks_first_then_deletes_every_row_about_the_user(
     await _send(bot, "Hello from someone else", user=OTHER)
 
     [confirm] = await _send(bot, "/forget")
-    assert _buttons(confirm) == ["forget:yes", "forget:no"]
+    assert _buttons(confirm) == [f"forget:yes:{USER}", f"forget:no:{USER}"]
     await _press(bot, "forget:no", confirm["message_id"], then="editMessageText")
     assert _message(bot, confirm["message_id"])["text"] == "Okay, nothing was deleted."
     assert _rows_about(bot_database_url, USER)["messages"] == 2
