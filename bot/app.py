@@ -28,9 +28,11 @@ from bot.services.registry import Services
 from bot.services.users import UserService
 from bot.storage import Database
 from bot.storage.migrate import upgrade
+from bot.transport.api import REQUESTS_PER_MINUTE, ApiContext
 from bot.transport.concurrency import PerChatUpdateProcessor
+from bot.transport.http import HttpServer, WebhookRoute, build_http_app
 from bot.transport.ratelimit import PriorityRateLimiter
-from bot.transport.webhook import WebhookServer, build_web_app, derive_secret, webhook_path
+from bot.transport.webhook import derive_secret, queue_acceptor, webhook_path
 
 logger = logging.getLogger(__name__)
 
@@ -133,27 +135,66 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         raise FitCoachError(
             f"cannot reach the Telegram Bot API at {settings.telegram_api_url}: {exc.message}"
         ) from exc
-    webhook: WebhookServer | None = None
+    server: HttpServer | None = None
     try:
         await open_services(application)
         await application.start()
         start_broadcasts(application)  # resumes broadcasts a restart interrupted
         await set_command_menu(application.bot, settings.admin_ids)
-        webhook = await _start_updates(application, settings)
+        server = await _start_http(application, settings)
+        await _start_updates(application, settings)
         with _stop_on_signals(stop):
             await stop.wait()
         logger.info("Stopping: finishing replies in flight (up to %.0f s)", SHUTDOWN_GRACE_SECONDS)
     finally:
-        await _stop(application, webhook)
+        await _stop(application, server)
 
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 
 
-async def _start_updates(application: FitCoachApp, settings: Settings) -> WebhookServer | None:
-    """Poll by default; with WEBHOOK_URL, serve the webhook and /healthz and register it."""
+async def _start_http(application: FitCoachApp, settings: Settings) -> HttpServer | None:
+    """With WEBHOOK_URL or WEB_APP_URL, serve /healthz, the webhook and the Mini App."""
+    if not (settings.webhook_url or settings.web_app_url):
+        return None
+    services = application.bot_data.services
+    assert services is not None
+    token = settings.telegram_bot_token.get_secret_value()
+    webhook = None
     if settings.webhook_url:
-        return await _start_webhook(application, settings, settings.webhook_url)
+        webhook = WebhookRoute(
+            path=webhook_path(settings.webhook_url),
+            secret=_webhook_secret(settings),
+            accept_update=queue_acceptor(application),
+            bot=application.bot,
+        )
+    api = None
+    if settings.web_app_url:
+        api = ApiContext(
+            users=services.users,
+            catalog=services.media,
+            bot_token=token,
+            max_age=settings.web_app_auth_max_age,
+            limiter=SlidingWindowLimiter(REQUESTS_PER_MINUTE, 60.0),
+        )
+    app = build_http_app(running=lambda: bool(application.running), webhook=webhook, api=api)
+    server = HttpServer(app, settings.port)
+    await server.start()
+    logger.info("HTTP server listening on port %d", settings.port)
+    return server
+
+
+def _webhook_secret(settings: Settings) -> str:
+    if settings.webhook_secret is not None:
+        return settings.webhook_secret.get_secret_value()
+    return derive_secret(settings.telegram_bot_token.get_secret_value())
+
+
+async def _start_updates(application: FitCoachApp, settings: Settings) -> None:
+    """Poll by default; with WEBHOOK_URL, register the webhook the HTTP server answers."""
+    if settings.webhook_url:
+        await _set_webhook(application, settings, settings.webhook_url)
+        return
     updater = application.updater
     assert updater is not None
     # start_polling removes a webhook left from an earlier webhook-mode run.
@@ -164,37 +205,25 @@ async def _start_updates(application: FitCoachApp, settings: Settings) -> Webhoo
         drop_pending_updates=False,
     )
     logger.info("Polling %s for updates", application.bot.username)
-    return None
 
 
-async def _start_webhook(application: FitCoachApp, settings: Settings, url: str) -> WebhookServer:
-    token = settings.telegram_bot_token.get_secret_value()
-    secret = (
-        settings.webhook_secret.get_secret_value()
-        if settings.webhook_secret is not None
-        else derive_secret(token)
-    )
-    path = webhook_path(url)
-    server = WebhookServer(build_web_app(application, secret=secret, path=path), settings.port)
-    await server.start()
+async def _set_webhook(application: FitCoachApp, settings: Settings, url: str) -> None:
     try:
         await application.bot.set_webhook(
             url=url,
-            secret_token=secret,
+            secret_token=_webhook_secret(settings),
             allowed_updates=ALLOWED_UPDATES,
             drop_pending_updates=False,
             max_connections=40,
         )
     except TelegramError as exc:
-        await server.stop()
         raise FitCoachError(f"Telegram refused WEBHOOK_URL {url}: {exc.message}") from exc
     logger.info("Webhook set: Telegram posts to %s; listening on port %d", url, settings.port)
-    return server
 
 
-async def _stop(application: FitCoachApp, webhook: WebhookServer | None) -> None:
-    if webhook is not None:
-        await webhook.stop()  # no new updates; Telegram redelivers what it could not post
+async def _stop(application: FitCoachApp, server: HttpServer | None) -> None:
+    if server is not None:
+        await server.stop()  # no new updates; Telegram redelivers what it could not post
     await stop_broadcasts(application)  # before the bot's HTTP client closes
     updater = application.updater
     if updater is not None and updater.running:
