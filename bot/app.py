@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import signal
 from typing import Any
 
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.request import HTTPXRequest, RequestData
 
 from bot.config import Settings
 from bot.errors import ConfigError, FitCoachError
@@ -25,6 +27,7 @@ from bot.services.coach import CoachService
 from bot.services.delivery import DemoDelivery
 from bot.services.limits import SlidingWindowLimiter
 from bot.services.registry import Services
+from bot.services.stats import StatsService
 from bot.services.users import UserService
 from bot.storage import Database
 from bot.storage.migrate import upgrade
@@ -41,6 +44,72 @@ FitCoachApp = Application[Any, Context, Any, Any, BotData, Any]
 # In-flight replies get this long to finish after SIGTERM before the process exits.
 SHUTDOWN_GRACE_SECONDS = 10.0
 POLL_TIMEOUT_SECONDS = 10
+# An empty getUpdates answer faster than this did not long-poll (a proxy cutting the poll, a
+# server ignoring ``timeout``): the next poll waits, from the first pause doubling to the cap.
+QUICK_EMPTY_POLL_SECONDS = 1.0
+FIRST_POLL_PAUSE_SECONDS = 0.05
+MAX_POLL_PAUSE_SECONDS = 1.0
+
+
+class BotApiRequest(HTTPXRequest):
+    """PTB's HTTP transport; an answer that is not JSON becomes one plain TelegramError.
+
+    PTB's own parser logs such an answer in full with a traceback before raising.
+    """
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        try:
+            decoded = json.loads(payload.decode("utf-8", "replace"))
+        except ValueError:
+            raise TelegramError("Invalid server response: not JSON") from None
+        if not isinstance(decoded, dict):
+            raise TelegramError("Invalid server response: not a JSON object")
+        return decoded
+
+
+class PollingRequest(BotApiRequest):
+    """The getUpdates transport: never spins when the server answers at once with nothing.
+
+    After an empty answer that came back quickly although the poll asked Telegram to wait,
+    the next poll waits a pause that doubles up to ``MAX_POLL_PAUSE_SECONDS``; any update (or
+    a real long poll) resets it.
+    """
+
+    def __init__(self, *, read_timeout: float) -> None:
+        super().__init__(read_timeout=read_timeout)
+        self._pause = 0.0
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> tuple[int, bytes]:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        status, payload = await super().do_request(url, method, request_data, *args, **kwargs)
+        asked_to_wait = request_data is not None and bool(request_data.parameters.get("timeout"))
+        quick = loop.time() - started < QUICK_EMPTY_POLL_SECONDS
+        if asked_to_wait and quick and status == 200 and _no_updates(payload):
+            self._pause = min(
+                max(self._pause * 2, FIRST_POLL_PAUSE_SECONDS), MAX_POLL_PAUSE_SECONDS
+            )
+            await asyncio.sleep(self._pause)
+        else:
+            self._pause = 0.0
+        return status, payload
+
+
+def _no_updates(payload: bytes) -> bool:
+    if len(payload) > 64:  # an empty answer is {"ok":true,"result":[]}
+        return False
+    try:
+        return bool(json.loads(payload).get("result") == [])
+    except (ValueError, AttributeError):
+        return False
 
 
 def build_application(settings: Settings) -> FitCoachApp:
@@ -55,8 +124,8 @@ def build_application(settings: Settings) -> FitCoachApp:
         .context_types(context_types)
         .rate_limiter(PriorityRateLimiter(bulk_rate=settings.broadcast_rate, max_retries=3))
         .concurrent_updates(PerChatUpdateProcessor())
-        .connection_pool_size(64)
-        .get_updates_read_timeout(POLL_TIMEOUT_SECONDS + 5)
+        .request(BotApiRequest(connection_pool_size=64))
+        .get_updates_request(PollingRequest(read_timeout=POLL_TIMEOUT_SECONDS + 5))
         .build()
     )
     application.bot_data.settings = settings
@@ -94,6 +163,7 @@ async def open_services(application: FitCoachApp) -> None:
         demos=DemoDelivery(media),
         limits=SlidingWindowLimiter(settings.user_messages_per_minute, 60.0),
         broadcast=BroadcastService(database),
+        stats=StatsService(database),
     )
 
 
@@ -135,12 +205,20 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         raise FitCoachError(
             f"cannot reach the Telegram Bot API at {settings.telegram_api_url}: {exc.message}"
         ) from exc
+    except (TelegramError, KeyError, TypeError, ValueError, AttributeError) as exc:
+        # Something answered getMe, but not with a bot: a wrong TELEGRAM_API_URL or a proxy.
+        await application.bot.shutdown()
+        detail = exc.message if isinstance(exc, TelegramError) else type(exc).__name__
+        raise FitCoachError(
+            f"cannot read the getMe answer of {settings.telegram_api_url} ({detail}): check that "
+            "TELEGRAM_API_URL points at a Telegram Bot API server"
+        ) from exc
     server: HttpServer | None = None
     try:
         await open_services(application)
         await application.start()
         start_broadcasts(application)  # resumes broadcasts a restart interrupted
-        await set_command_menu(application.bot, settings.admin_ids)
+        await _publish_command_menu(application, settings)
         server = await _start_http(application, settings)
         await _start_updates(application, settings)
         with _stop_on_signals(stop):
@@ -148,6 +226,14 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         logger.info("Stopping: finishing replies in flight (up to %.0f s)", SHUTDOWN_GRACE_SECONDS)
     finally:
         await _stop(application, server)
+
+
+async def _publish_command_menu(application: FitCoachApp, settings: Settings) -> None:
+    """Set the command menu; the bot answers commands without it, so a refusal only warns."""
+    try:
+        await set_command_menu(application.bot, settings.admin_ids)
+    except TelegramError as exc:
+        logger.warning("Command menu not published (%s); commands still work", exc)
 
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]

@@ -113,10 +113,6 @@ class Settings(BaseSettings):
         return self
 
     @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
-    @property
     def log_level_number(self) -> int:
         return logging.getLevelNamesMapping()[self.log_level]
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from types import MappingProxyType
 from typing import Final, Literal, get_args
 from urllib.parse import urlsplit
@@ -343,6 +345,29 @@ class MediaItem(BaseModel):
         if [self.url, self.file_id, self.file].count(None) != 2:
             raise ValueError("a media item has exactly one of url, file_id and file")
         return self
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogMedia:
+    """A demo as the catalog keeps it: a MediaItem's fields plus its id, exercise, origin
+    ("catalog", "admin" or an importer), sending position, Telegram's file_id cache and
+    failure state. Read back as stored, so ``kind`` and ``license`` are not re-validated."""
+
+    id: int
+    exercise_slug: str
+    kind: str
+    url: str | None
+    file_id: str | None
+    license: str
+    author: str
+    source_page: str | None
+    title: str | None
+    origin: str
+    position: int
+    telegram_file_id: str | None = None
+    failing_at: datetime | None = None
+    failure: str | None = None
+    file: str | None = None
 
 
 class Exercise(BaseModel):

@@ -31,15 +31,15 @@ from telegram.ext import (
 from bot.handlers.commands import ADMIN_COMMANDS
 from bot.handlers.context import Context
 from bot.services.broadcast import (
-    BotStats,
     BroadcastContent,
     BroadcastProgress,
     BroadcastState,
-    BroadcastSummary,
     DeliveryOutcome,
     SendResult,
 )
+from bot.services.stats import BotStats, BroadcastSummary
 from bot.text.markdown import escape
+from bot.transport.telegram_errors import TelegramErrorKind, kind_of
 
 logger = logging.getLogger(__name__)
 
@@ -64,9 +64,6 @@ DRAFT_CANCELLED = "Cancelled. Nothing was sent."
 
 _COMMAND_PREFIX = re.compile(r"^/[A-Za-z0-9_]+(?:@[A-Za-z0-9_]+)?(?:\s+|$)")
 # Telegram's wording when the recipient is gone for good: counted as a block, never retried.
-_CHAT_GONE = ("chat not found", "user not found", "peer_id_invalid")
-
-
 # ---------------------------------------------------------------------------------------------
 # Rendering (plain text: nothing here needs escaping)
 
@@ -226,7 +223,7 @@ class TelegramBroadcastPort:
         except Forbidden as exc:  # blocked the bot, or deleted their account
             return SendResult(DeliveryOutcome.BLOCKED, exc.message)
         except BadRequest as exc:
-            gone = any(sign in exc.message.lower() for sign in _CHAT_GONE)
+            gone = kind_of(exc) is TelegramErrorKind.CHAT_NOT_FOUND
             return SendResult(
                 DeliveryOutcome.BLOCKED if gone else DeliveryOutcome.FAILED, exc.message
             )
@@ -253,7 +250,7 @@ class TelegramBroadcastPort:
                 reply_markup=markup,
             )
         except BadRequest as exc:
-            if "not modified" not in exc.message.lower():
+            if kind_of(exc) is not TelegramErrorKind.MESSAGE_NOT_MODIFIED:
                 logger.warning("Could not update broadcast progress: %s", exc.message)
         except TelegramError as exc:
             logger.warning("Could not update broadcast progress: %s", exc)
@@ -365,7 +362,7 @@ async def stats_command(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or not _is_admin(update, context):
         return
-    stats = await context.services.broadcast.stats()
+    stats = await context.services.stats.overview()
     await message.reply_text(render_stats(stats))
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import TelegramError
 
 from bot.handlers.context import Context
 from bot.i18n import pick_language, t
+from bot.transport.telegram_errors import TelegramErrorKind, kind_of
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ async def on_error(update: object, context: Context) -> None:
     logger.error("Error while handling %s", describe_update(update), exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
-    if isinstance(context.error, Forbidden):
+    if context.error is not None and kind_of(context.error) is TelegramErrorKind.BLOCKED:
         return  # the user blocked the bot: nobody to apologise to
     try:
         if update.callback_query is not None:
@@ -44,7 +45,11 @@ async def on_error(update: object, context: Context) -> None:
             await update.callback_query.answer()
     except TelegramError as exc:
         logger.debug("The tap was answered already: %s", exc)
+    except Exception as exc:  # the error handler must not fail itself
+        logger.warning("Could not answer the tap: %r", exc)
     try:
         await context.bot.send_message(update.effective_chat.id, apology_for(update))
     except TelegramError as exc:
         logger.warning("Could not send the apology: %s", exc)
+    except Exception as exc:  # an answer PTB cannot read, a client closing at shutdown
+        logger.warning("Could not send the apology: %r", exc)

@@ -41,6 +41,7 @@ from bot.services.delivery import (
 )
 from bot.text.limits import CAPTION_LIMIT
 from bot.text.markdown import escape, split_html, truncate_html, visible_length
+from bot.transport.telegram_errors import TelegramErrorKind, kind_of
 
 logger = logging.getLogger(__name__)
 
@@ -49,18 +50,6 @@ PREFIX: Final = "ex"
 _CALLBACK_BYTES: Final = 64
 _GROUP_COLUMNS: Final = 3
 _MAX_LISTED: Final = 60
-# Words of Telegram's answers when it cannot fetch or use a file ("wrong file identifier/HTTP
-# URL specified", "failed to get HTTP URL content", "wrong type of the web page content",
-# IMAGE_PROCESS_FAILED, WEBPAGE_MEDIA_EMPTY...), as opposed to caption or chat problems.
-_REFUSED_MEDIA: Final = (
-    "file",
-    "url",
-    "web page",
-    "webpage",
-    "image_process",
-    "photo_invalid",
-    "media_empty",
-)
 # Telegram answers a media send after fetching or converting the file (a GIF becomes an MP4),
 # which can take longer than PTB's 5 s default; giving up early would show the card's text
 # while the demo still arrives, and its file_id would never be kept.
@@ -201,7 +190,7 @@ async def on_button(update: Update, context: Context) -> None:
         except BadRequest as error:
             # Too old to edit, or already showing this page: a new message does the same job.
             logger.info("Browse page not edited (%s): sending it anew", error.message)
-            if "not modified" not in error.message:
+            if kind_of(error) is not TelegramErrorKind.MESSAGE_NOT_MODIFIED:
                 await context.bot.send_message(
                     chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
                 )
@@ -430,8 +419,7 @@ def _failure(error: Exception) -> Refused | Unavailable:
 
 def _refused_media(error: BadRequest) -> bool:
     """Whether Telegram refused the file or URL itself (not our caption or the chat)."""
-    text = error.message.lower()
-    return any(word in text for word in _REFUSED_MEDIA)
+    return kind_of(error) is TelegramErrorKind.MEDIA_REFUSED
 
 
 def _file_id_of(message: Message, kind: MediaKind) -> str | None:

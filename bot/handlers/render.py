@@ -19,6 +19,7 @@ from bot.text.markdown import (
     split_text,
     truncate_html,
 )
+from bot.transport.telegram_errors import TelegramErrorKind, kind_of
 
 logger = logging.getLogger(__name__)
 
@@ -33,11 +34,6 @@ TYPING_REPEAT = 4.5
 # which saves a request per answer when many users write at once, while the first words
 # still show well within half a second of the model's first token.
 FIRST_SHOW_DELAY = 0.3
-
-
-def _entities_refused(error: BadRequest) -> bool:
-    text = error.message.lower()
-    return any(sign in text for sign in ("can't parse entities", "can't find end", "start tag"))
 
 
 async def send_html(
@@ -68,7 +64,7 @@ async def send_html(
                 )
             )
         except BadRequest as error:
-            if not _entities_refused(error):
+            if kind_of(error) is not TelegramErrorKind.CANT_PARSE_ENTITIES:
                 raise
             logger.warning("Telegram refused the HTML (%s); sending plain text", error.message)
             sent.extend(await send_plain(bot, chat_id, html_to_plain(chunk), reply_markup=markup))
@@ -88,19 +84,6 @@ async def send_plain(
             )
         )
     return sent
-
-
-async def send_markdown(bot: Any, chat_id: int, markdown: str, **kwargs: Any) -> list[Message]:
-    return await send_html(bot, chat_id, markdown_to_html(markdown), **kwargs)
-
-
-def _not_modified(error: BadRequest) -> bool:
-    return "not modified" in error.message.lower()
-
-
-def _message_gone(error: BadRequest) -> bool:
-    text = error.message.lower()
-    return any(sign in text for sign in ("not found", "can't be edited", "message_id_invalid"))
 
 
 async def edit_html(
@@ -123,9 +106,10 @@ async def edit_html(
             reply_markup=reply_markup,
         )
     except BadRequest as error:
-        if _not_modified(error):
+        kind = kind_of(error)
+        if kind is TelegramErrorKind.MESSAGE_NOT_MODIFIED:
             return
-        if not _message_gone(error) or query.message is None:
+        if kind is not TelegramErrorKind.MESSAGE_GONE or query.message is None:
             raise
         await send_html(bot, query.message.chat.id, html, reply_markup=reply_markup)
 
@@ -145,17 +129,13 @@ async def edit_buttons(
     try:
         await query.edit_message_reply_markup(reply_markup)
     except BadRequest as error:
-        if _not_modified(error):
+        kind = kind_of(error)
+        if kind is TelegramErrorKind.MESSAGE_NOT_MODIFIED:
             return
-        if not _message_gone(error) or query.message is None:
+        if kind is not TelegramErrorKind.MESSAGE_GONE or query.message is None:
             raise
         if html_if_gone is not None:
             await send_html(bot, query.message.chat.id, html_if_gone, reply_markup=reply_markup)
-
-
-def caption_html(html: str) -> str:
-    """HTML shortened to Telegram's caption limit, still valid."""
-    return truncate_html(html)
 
 
 class StreamingReply:
@@ -216,8 +196,9 @@ class StreamingReply:
                 reply_markup=None if rest else reply_markup,
             )
         except BadRequest as error:
-            if "not modified" not in error.message.lower():
-                if not _entities_refused(error):
+            kind = kind_of(error)
+            if kind is not TelegramErrorKind.MESSAGE_NOT_MODIFIED:
+                if kind is not TelegramErrorKind.CANT_PARSE_ENTITIES:
                     raise
                 await self._message.edit_text(html_to_plain(first)[:4096])
         sent = [self._message]
@@ -291,7 +272,8 @@ class StreamingReply:
                     html, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
                 )
         except BadRequest as error:
-            if self._private and self._drafts_work and "draft" in error.message.lower():
+            draft_refused = kind_of(error) is TelegramErrorKind.DRAFT_UNSUPPORTED
+            if self._private and self._drafts_work and draft_refused:
                 # An older server without drafts: fall back to one edited message.
                 self._drafts_work = False
             logger.debug("Streaming update refused: %s", error.message)

@@ -127,7 +127,6 @@ def build_system_prompt(
     profile_text: str | None,
     today: date,
     language_code: str | None,
-    summary: str | None = None,
     eating_disorder_caution: bool = False,
 ) -> str:
     """Build the coach's system prompt from an already rendered profile and the day's facts."""
@@ -137,8 +136,6 @@ def build_system_prompt(
     sections.append(_SAFETY_COMMON)
     sections.append(_EATING_DISORDER_CAUTION if eating_disorder_caution else _CALORIE_RULES)
     sections.append(_STYLE)
-    if summary:
-        sections.append(_summary_section(summary))
     return "\n\n".join(sections)
 
 
@@ -221,15 +218,12 @@ def build_messages(
 ) -> list[ChatMessage]:
     """Assemble the request: one system message (with the summary) and alternating turns.
 
-    Pass the summary here or to ``build_system_prompt``, not both; it is added only once.
     Consecutive turns of the same role (an answer that failed, say) are merged, because
     strict chat templates demand user and assistant turns alternate.
     """
     system_text = system
     if summary and summary.strip():
-        section = _summary_section(summary)
-        if section not in system_text:
-            system_text = f"{system_text}\n\n{section}"
+        system_text = f"{system_text}\n\n{_summary_section(summary)}"
     messages = [ChatMessage(role="system", content=system_text)]
     for turn in kept_turns:
         previous = messages[-1]

@@ -1,4 +1,4 @@
-"""Admin broadcasts and statistics: drafts, a durable resumable sender, progress and /stats.
+"""Admin broadcasts: drafts, a durable resumable sender, progress and block tracking.
 
 The service never talks to Telegram: the handler layer passes a ``BroadcastPort`` that sends
 one copy and shows progress, and the rate limiter behind that port paces the sends.
@@ -20,31 +20,26 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
+from bot.domain.broadcasts import Broadcast, BroadcastState, DeliveryState, Recipient
 from bot.errors import NotFoundError
 from bot.storage import Database
 from bot.storage import broadcasts as rows
-from bot.storage import usage as usage_rows
 from bot.storage import users as user_rows
-from bot.storage.broadcasts import BroadcastState, DeliveryState, Recipient
-from bot.storage.models import Broadcast
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "BotStats",
     "BroadcastContent",
     "BroadcastPort",
     "BroadcastProgress",
     "BroadcastService",
     "BroadcastState",
-    "BroadcastSummary",
     "DeliveryOutcome",
     "DeliveryState",
     "Draft",
     "SendResult",
 ]
 
-RECENT_BROADCASTS = 5
 _BATCH = 100
 _RATE_WINDOW_SECONDS = 10.0
 
@@ -122,33 +117,6 @@ class BroadcastProgress:
 class Draft:
     broadcast_id: int
     recipients: int
-
-
-@dataclass(frozen=True, slots=True)
-class BroadcastSummary:
-    """One past broadcast for /stats."""
-
-    broadcast_id: int
-    created_at: datetime
-    state: BroadcastState
-    total: int
-    sent: int
-    blocked: int
-    failed: int
-    pending: int
-
-
-@dataclass(frozen=True, slots=True)
-class BotStats:
-    """What /stats shows; times are UTC."""
-
-    users_total: int
-    active_7d: int
-    blocked: int
-    messages_today: int
-    messages_7d: int
-    tokens_today: int
-    broadcasts: tuple[BroadcastSummary, ...]
 
 
 class BroadcastPort(Protocol):
@@ -301,43 +269,6 @@ class BroadcastService:
                 await user_rows.mark_blocked(session, user_id, self._now())
             else:
                 await user_rows.mark_unblocked(session, user_id)
-
-    async def stats(self, now: datetime | None = None) -> BotStats:
-        """Users, messages, today's model tokens and recent broadcasts, for the admin."""
-        now = now or self._now()
-        week_ago = now - timedelta(days=7)
-        day_start = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-        async with self._database.transaction() as session:
-            users_total = await user_rows.count_users(session)
-            active = await rows.count_active_users(session, week_ago)
-            blocked = await rows.count_blocked_users(session)
-            messages_today = await rows.count_user_messages(session, day_start)
-            messages_week = await rows.count_user_messages(session, week_ago)
-            tokens = await usage_rows.tokens_on_day(session, day_start.date())
-            recent = await rows.recent_broadcasts(session, RECENT_BROADCASTS)
-            counts = await rows.counts_by_broadcast(session, [b.id for b in recent])
-        summaries = tuple(
-            BroadcastSummary(
-                broadcast_id=b.id,
-                created_at=b.created_at,
-                state=BroadcastState(b.state),
-                total=b.total,
-                sent=counts[b.id][DeliveryState.SENT],
-                blocked=counts[b.id][DeliveryState.BLOCKED],
-                failed=counts[b.id][DeliveryState.FAILED],
-                pending=counts[b.id][DeliveryState.PENDING],
-            )
-            for b in recent
-        )
-        return BotStats(
-            users_total=users_total,
-            active_7d=active,
-            blocked=blocked,
-            messages_today=messages_today,
-            messages_7d=messages_week,
-            tokens_today=tokens,
-            broadcasts=summaries,
-        )
 
     # ------------------------------------------------------------------ the worker
 

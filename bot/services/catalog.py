@@ -24,6 +24,7 @@ from bot.catalog.lookup import (
 )
 from bot.domain.exercises import (
     Catalog,
+    CatalogMedia,
     Exercise,
     MediaItem,
     MediaKind,
@@ -118,16 +119,18 @@ class CatalogService:
         async with database.transaction() as session:
             exercises = await rows.all_exercises(session)
             media = await rows.all_media(session)
+            origins = await rows.exercise_origins(session)
         if not exercises:
             logger.info("No stored exercise catalog: seeding it from the packaged file")
             await seed_catalog(database)
             async with database.transaction() as session:
                 exercises = await rows.all_exercises(session)
                 media = await rows.all_media(session)
+                origins = await rows.exercise_origins(session)
         catalog = build_catalog(exercises, media)
         with_demos = {item.exercise_slug for item in media if item.failing_at is None}
         logger.info("Exercise catalog: %d exercises, %d with demos", len(catalog), len(with_demos))
-        sources = {row.origin for row in exercises} - {rows.CATALOG}
+        sources = origins - {rows.CATALOG}
         return cls(database, catalog, with_demos & {ex.slug for ex in catalog}, sources)
 
     @property
@@ -261,34 +264,8 @@ class CatalogService:
 # --- catalog <-> rows ---------------------------------------------------------------------------
 
 
-def exercise_record(exercise: Exercise) -> rows.ExerciseRecord:
-    """The storage shape of a catalog exercise."""
-    data = exercise.model_dump(mode="json", exclude={"slug", "name", "media"})
-    return rows.ExerciseRecord(
-        slug=exercise.slug,
-        name=exercise.name,
-        data=data,
-        media=[media_record(item) for item in exercise.media],
-    )
-
-
-def media_record(item: MediaItem) -> rows.MediaRecord:
-    return rows.MediaRecord(
-        kind=item.kind,
-        license=item.license,
-        author=item.author,
-        url=item.url,
-        file_id=item.file_id,
-        file=item.file,
-        source_page=item.source_page,
-        title=item.title,
-    )
-
-
-def build_catalog(
-    exercises: Sequence[rows.StoredExercise], media: Sequence[rows.StoredMedia]
-) -> Catalog:
-    """The in-memory catalog of the stored exercises, curated ones first.
+def build_catalog(exercises: Sequence[Exercise], media: Sequence[CatalogMedia]) -> Catalog:
+    """The in-memory catalog of the stored exercises (curated ones first) with their demos.
 
     A name two exercises claim stays with the first (an importer's alias never takes a
     curated name); an entry that no longer validates is skipped with a warning rather than
@@ -311,11 +288,10 @@ def build_catalog(
         except ValueError:  # ValidationError included
             continue
         media_of.setdefault(item.exercise_slug, []).append(media_item)
-    ordered = sorted(exercises, key=lambda row: row.origin != rows.CATALOG)
     claimed: set[str] = set()
     built: list[Exercise] = []
-    for row in ordered:
-        exercise = _exercise(row, media_of.get(row.slug, []), claimed)
+    for stored in exercises:
+        exercise = _exercise(stored, media_of.get(stored.slug, []), claimed)
         if exercise is None:
             continue
         claimed.update(normalise_name(written) for written in exercise.names())
@@ -323,30 +299,16 @@ def build_catalog(
     return Catalog(built)
 
 
-def _exercise(
-    row: rows.StoredExercise, media: list[MediaItem], claimed: set[str]
-) -> Exercise | None:
-    if normalise_name(row.name) in claimed:
-        logger.warning("Exercise %s skipped: its name belongs to another exercise", row.slug)
+def _exercise(stored: Exercise, media: list[MediaItem], claimed: set[str]) -> Exercise | None:
+    if normalise_name(stored.name) in claimed:
+        logger.warning("Exercise %s skipped: its name belongs to another exercise", stored.slug)
         return None
-    aliases: list[str] = []
-    seen = {normalise_name(row.name)}
-    for alias in [*row.data.get("aliases", []), *row.extra_aliases]:
-        key = normalise_name(alias)
-        if key and key not in seen and key not in claimed:
-            seen.add(key)
-            aliases.append(alias)
-    values: dict[str, Any] = {
-        **row.data,
-        "slug": row.slug,
-        "name": row.name,
-        "aliases": aliases,
-        "media": media,
-    }
+    aliases = [alias for alias in stored.aliases if normalise_name(alias) not in claimed]
+    values: dict[str, Any] = {**stored.model_dump(), "aliases": aliases, "media": media}
     try:
         return Exercise.model_validate(values)
     except ValidationError as exc:
-        logger.warning("Exercise %s skipped: %s", row.slug, exc.errors()[0]["msg"])
+        logger.warning("Exercise %s skipped: %s", stored.slug, exc.errors()[0]["msg"])
         return None
 
 
@@ -357,7 +319,7 @@ def _kind(value: str) -> MediaKind:
     return cast(MediaKind, value)
 
 
-def _demo(item: rows.StoredMedia) -> Demo | None:
+def _demo(item: CatalogMedia) -> Demo | None:
     if item.kind not in _KINDS or (item.url is None and item.file_id is None and item.file is None):
         return None
     return Demo(
@@ -379,9 +341,8 @@ def _demo(item: rows.StoredMedia) -> Demo | None:
 async def seed_catalog(database: Database, catalog: Catalog | None = None) -> rows.SeedCounts:
     """Bring the stored catalog in line with the packaged file (or ``catalog``); idempotent."""
     source = catalog if catalog is not None else load_catalog()
-    records = [exercise_record(exercise) for exercise in source]
     async with database.transaction() as session:
-        counts = await rows.seed_catalog(session, records)
+        counts = await rows.seed_catalog(session, list(source))
     if counts.added or counts.updated or counts.removed:
         logger.info(
             "Exercise catalog seeded: %d added, %d updated, %d removed, %d unchanged",

@@ -23,7 +23,7 @@ from bot.catalog.importers import (
 )
 from bot.catalog.wger_client import DEFAULT_PAGE_SIZE, exerciseinfo_pages
 from bot.errors import ImportSourceError
-from bot.services.catalog import build_catalog, exercise_record, media_record, seed_catalog
+from bot.services.catalog import build_catalog, seed_catalog
 from bot.storage import Database
 from bot.storage import exercises as rows
 from bot.storage.migrate import upgrade
@@ -77,8 +77,8 @@ async def merge_imports(
     async with database.transaction() as session:
         stored = await rows.all_exercises(session)
         before = build_catalog(stored, await rows.all_media(session))
+        stored_slugs = await rows.exercise_slugs(session)
         result = merge_into_catalog(before, imported)
-        stored_slugs = {row.slug for row in stored}
         unmatched = list(result.unmatched)
         added = media_added = 0
         for exercise in result.catalog:
@@ -88,7 +88,7 @@ async def merge_imports(
                     # A stored row the catalog could not load holds this slug: leave it be.
                     unmatched.append(exercise.name)
                     continue
-                await rows.add_exercise(session, exercise_record(exercise), origin=source)
+                await rows.add_exercise(session, exercise, origin=source)
                 added += 1
                 media_added += len(exercise.media)
                 continue
@@ -97,7 +97,7 @@ async def merge_imports(
             known_aliases = set(old.aliases)
             new_aliases = [alias for alias in exercise.aliases if alias not in known_aliases]
             known_urls = {item.url for item in old.media}
-            new_media = [media_record(m) for m in exercise.media if m.url not in known_urls]
+            new_media = [m for m in exercise.media if m.url not in known_urls]
             await rows.add_aliases(session, exercise.slug, new_aliases)
             media_added += await rows.add_media(session, exercise.slug, new_media, origin=source)
     return ImportReport(

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Literal, Protocol
+from typing import Protocol
 
 from bot.domain.exercises import Exercise
 from bot.domain.metrics import bmi, describe_profile_for_coach, round_bmi
@@ -25,7 +25,7 @@ from bot.llm.prompts import (
     select_history,
 )
 from bot.llm.tokens import TokenEstimator
-from bot.services.users import UserInfo, profile_from_row
+from bot.services.users import UserInfo
 from bot.storage import Database
 from bot.storage import conversations as conversation_rows
 from bot.storage import usage as usage_rows
@@ -33,7 +33,6 @@ from bot.storage import users as user_rows
 
 logger = logging.getLogger(__name__)
 
-ReplyKind = Literal["answer", "safety", "apology", "limit"]
 
 # When history outgrows the budget, fold it down to this share so folding is rare, not per turn.
 _FOLD_TARGET_SHARE = 0.5
@@ -90,10 +89,9 @@ class ChatRequest:
 
 @dataclass(frozen=True)
 class CoachReply:
-    """The answer in Markdown, what kind it is, and the demos to show after it."""
+    """The answer in Markdown and the demos to show after it."""
 
     text: str
-    kind: ReplyKind
     demos: tuple[Exercise, ...] = ()
 
 
@@ -148,9 +146,9 @@ class CoachService:
             text = safety_message(flag, language, request.text)
             await self._store_answer(user.user_id, memory.conversation_id, text, [])
             logger.info("Red flag %s: answered with the safety message", flag.category)
-            return CoachReply(text=text, kind="safety")
+            return CoachReply(text=text)
         if self._daily_limit is not None and memory.tokens_today >= self._daily_limit:
-            return CoachReply(text=_localised(_LIMIT, language), kind="limit")
+            return CoachReply(text=_localised(_LIMIT, language))
 
         summary, turns = await self._fold_if_needed(memory, language)
         caution = detect_eating_disorder_signs(request.text) or _low_bmi(memory.profile)
@@ -170,12 +168,12 @@ class CoachService:
             except LLMContextLengthError:
                 if last_try:
                     logger.warning("Prompt too long even at %d tokens of history", budget)
-                    return CoachReply(text=_localised(_APOLOGY, language), kind="apology")
+                    return CoachReply(text=_localised(_APOLOGY, language))
                 budget = max(budget // 2, 200)
                 logger.info("Context too long: retrying with a %d-token history", budget)
             except LLMError as exc:
                 logger.warning("Model failed for user %s: %s", user.user_id, exc)
-                return CoachReply(text=_localised(_APOLOGY, language), kind="apology")
+                return CoachReply(text=_localised(_APOLOGY, language))
 
         if attempt.estimated_prompt and attempt.usage:
             self._estimator.calibrate(attempt.estimated_prompt, attempt.usage[0].prompt_tokens)
@@ -183,15 +181,15 @@ class CoachService:
             attempt.demos = self._demos.mentioned(attempt.text, MAX_DEMOS_PER_ANSWER)
         text = attempt.text.strip() or "…"
         await self._store_answer(user.user_id, memory.conversation_id, text, attempt.usage)
-        return CoachReply(text=text, kind="answer", demos=tuple(attempt.demos))
+        return CoachReply(text=text, demos=tuple(attempt.demos))
 
     async def _remember(self, request: ChatRequest) -> _Memory:
         """Store the user's message first, so a failure later loses nothing; load the memory."""
         user = request.user
         estimate = self._estimator.estimate(request.text)
         async with self._database.transaction() as session:
-            row = await user_rows.get_user(session, user.user_id)
-            if row is None:
+            profile = await user_rows.get_profile(session, user.user_id)
+            if profile is None:
                 await user_rows.upsert_user(
                     session,
                     user_id=user.user_id,
@@ -221,7 +219,7 @@ class CoachService:
         ids = [m.id for m in rows if m.role in _ROLES]
         return _Memory(
             user_id=user.user_id,
-            profile=profile_from_row(row),
+            profile=profile or Profile(),
             conversation_id=conversation.id,
             summary=summary.content if summary is not None else None,
             turns=turns,
@@ -354,10 +352,6 @@ class CoachService:
         """Start a new conversation; the old one stays for /export, the profile stays."""
         async with self._database.transaction() as session:
             await conversation_rows.start_new_conversation(session, user_id)
-
-    @property
-    def estimator(self) -> TokenEstimator:
-        return self._estimator
 
 
 _ROLES = ("user", "assistant")

@@ -10,6 +10,7 @@ from bot.services.catalog import CatalogService
 from bot.services.coach import CoachService
 from bot.services.delivery import DemoDelivery
 from bot.services.limits import SlidingWindowLimiter
+from bot.services.stats import StatsService
 from bot.services.users import UserService
 from bot.storage import Database
 
@@ -26,6 +27,7 @@ class Services:
     demos: DemoDelivery
     limits: SlidingWindowLimiter
     broadcast: BroadcastService
+    stats: StatsService
 
     async def aclose(self) -> None:
         await self.model.aclose()

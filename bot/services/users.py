@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 
 from bot.domain.metrics import BodyReport, body_report
-from bot.domain.profile import (
-    Activity,
-    BmiScale,
-    Goal,
-    Profile,
-    Sex,
-    UnitSystem,
-    parse_field,
-    parse_profile_args,
-)
+from bot.domain.profile import Profile, parse_field, parse_profile_args
 from bot.storage import Database, erasure
 from bot.storage import broadcasts as broadcast_rows
 from bot.storage import conversations as conversation_rows
@@ -39,38 +31,6 @@ class UserInfo:
     username: str | None = None
     language_code: str | None = None
     chat_id: int | None = None
-
-
-def profile_from_row(row: Any) -> Profile:
-    """The domain profile from a stored user row (or an empty profile for None)."""
-    if row is None:
-        return Profile()
-    return Profile(
-        height_cm=row.height_cm,
-        weight_kg=row.weight_kg,
-        age=row.age,
-        sex=Sex(row.sex) if row.sex else None,
-        units=UnitSystem(row.units) if row.units else UnitSystem.METRIC,
-        goal=Goal(row.goal) if row.goal else None,
-        activity=Activity(row.activity) if row.activity else None,
-        waist_cm=row.waist_cm,
-        bmi_scale=BmiScale(row.bmi_scale) if row.bmi_scale else BmiScale.STANDARD,
-    )
-
-
-def profile_columns(profile: Profile) -> dict[str, Any]:
-    """Profile fields as storage columns (SI units, enum values as text)."""
-    return {
-        "height_cm": profile.height_cm,
-        "weight_kg": profile.weight_kg,
-        "age": profile.age,
-        "sex": profile.sex.value if profile.sex else None,
-        "units": profile.units.value,
-        "goal": profile.goal.value if profile.goal else None,
-        "activity": profile.activity.value if profile.activity else None,
-        "waist_cm": profile.waist_cm,
-        "bmi_scale": profile.bmi_scale.value,
-    }
 
 
 class UserService:
@@ -103,7 +63,7 @@ class UserService:
 
     async def profile(self, user_id: int) -> Profile:
         async with self._database.transaction() as session:
-            return profile_from_row(await user_rows.get_user(session, user_id))
+            return await user_rows.get_profile(session, user_id) or Profile()
 
     async def body_report(self, user_id: int) -> tuple[Profile, BodyReport]:
         profile = await self.profile(user_id)
@@ -119,13 +79,13 @@ class UserService:
 
     async def _change(self, info: UserInfo, change: Callable[[Profile], Profile]) -> Profile:
         async with self._database.transaction() as session:
-            row = await user_rows.get_user(session, info.user_id)
-            if row is None:
+            current = await user_rows.get_profile(session, info.user_id)
+            if current is None:
                 await user_rows.upsert_user(
                     session, user_id=info.user_id, first_name=info.first_name
                 )
-            updated = change(profile_from_row(row))
-            await user_rows.save_profile(session, info.user_id, profile_columns(updated))
+            updated = change(current or Profile())
+            await user_rows.save_profile(session, info.user_id, updated)
         return updated
 
     async def forget(self, user_id: int) -> bool:
@@ -185,7 +145,7 @@ class UserService:
             "updated_at": _iso(row.updated_at),
             "last_seen_at": _iso(row.last_seen_at),
             "blocked_at": _iso(row.blocked_at),
-            "profile": profile_columns(profile_from_row(row)),
+            "profile": _profile_document(row.profile),
         }
         return {
             "exported_at": _iso(datetime.now(UTC)),
@@ -231,6 +191,14 @@ class UserService:
                 for b in written
             ],
         }
+
+
+def _profile_document(profile: Profile) -> dict[str, Any]:
+    """The profile's fields in SI units, enums as their text values."""
+    return {
+        name: value.value if isinstance(value, Enum) else value
+        for name, value in asdict(profile).items()
+    }
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -1,4 +1,4 @@
-"""Repository functions for broadcasts, their deliveries and the counts behind /stats.
+"""Repository functions for broadcasts and their deliveries; rows go out as domain objects.
 
 Callers own the transaction; the lease functions are single conditional UPDATEs, so two bot
 instances racing for one broadcast cannot both win.
@@ -7,44 +7,16 @@ instances racing for one broadcast cannot both win.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from enum import StrEnum
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, exists, func, insert, literal, or_, select, update
+from sqlalchemy import and_, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.storage.models import Broadcast, BroadcastDelivery, Message, User
-
-
-class BroadcastState(StrEnum):
-    """Life of a broadcast: a draft until the admin presses Send, then sending, then an end."""
-
-    DRAFT = "draft"
-    SENDING = "sending"
-    DONE = "done"
-    CANCELLED = "cancelled"
-
-
-class DeliveryState(StrEnum):
-    """What happened to one recipient's copy."""
-
-    PENDING = "pending"
-    SENT = "sent"
-    BLOCKED = "blocked"
-    FAILED = "failed"
-
-
-@dataclass(frozen=True, slots=True)
-class Recipient:
-    """A pending delivery with what the sender needs: where to send, and whether to skip."""
-
-    user_id: int
-    chat_id: int | None
-    blocked: bool
-    attempts: int
-
+from bot.domain.broadcasts import Broadcast, BroadcastState, Delivery, DeliveryState, Recipient
+from bot.storage.models import Broadcast as BroadcastRow
+from bot.storage.models import BroadcastDelivery as DeliveryRow
+from bot.storage.models import User
 
 ERROR_MAX_LENGTH = 200
 
@@ -65,25 +37,28 @@ async def create_broadcast(
     """Save a draft: HTML text, or a message to copy (``source_chat_id``/``source_message_id``)."""
     if (text_html is None) == (source_message_id is None):
         raise ValueError("a broadcast has either text or a message to copy, not both or neither")
-    broadcast = Broadcast(
+    row = BroadcastRow(
         admin_id=admin_id,
         admin_chat_id=admin_chat_id,
         text_html=text_html,
         source_chat_id=source_chat_id,
         source_message_id=source_message_id,
         state=BroadcastState.DRAFT,
+        # Set here rather than by the server, so the new row maps without a re-read.
+        created_at=datetime.now(UTC),
     )
-    session.add(broadcast)
+    session.add(row)
     await session.flush()
-    return broadcast
+    return _broadcast(row)
 
 
 async def get_broadcast(session: AsyncSession, broadcast_id: int) -> Broadcast | None:
-    return await session.scalar(
-        select(Broadcast)
-        .where(Broadcast.id == broadcast_id)
+    row = await session.scalar(
+        select(BroadcastRow)
+        .where(BroadcastRow.id == broadcast_id)
         .execution_options(populate_existing=True)
     )
+    return None if row is None else _broadcast(row)
 
 
 async def count_reachable_users(session: AsyncSession) -> int:
@@ -96,7 +71,9 @@ async def count_reachable_users(session: AsyncSession) -> int:
 async def set_panel_message(session: AsyncSession, broadcast_id: int, message_id: int) -> None:
     """Remember the admin's message that shows the buttons and, later, the progress."""
     await session.execute(
-        update(Broadcast).where(Broadcast.id == broadcast_id).values(panel_message_id=message_id)
+        update(BroadcastRow)
+        .where(BroadcastRow.id == broadcast_id)
+        .values(panel_message_id=message_id)
     )
 
 
@@ -107,8 +84,8 @@ async def start_sending(session: AsyncSession, broadcast_id: int, now: datetime)
     press of Send, or Cancel came first).
     """
     result = await session.execute(
-        update(Broadcast)
-        .where(Broadcast.id == broadcast_id, Broadcast.state == BroadcastState.DRAFT)
+        update(BroadcastRow)
+        .where(BroadcastRow.id == broadcast_id, BroadcastRow.state == BroadcastState.DRAFT)
         .values(state=BroadcastState.SENDING, started_at=now)
     )
     if getattr(result, "rowcount", 0) != 1:
@@ -120,29 +97,31 @@ async def start_sending(session: AsyncSession, broadcast_id: int, now: datetime)
         literal(0),
     ).where(_reachable())
     await session.execute(
-        insert(BroadcastDelivery).from_select(
+        insert(DeliveryRow).from_select(
             ["broadcast_id", "user_id", "state", "attempts"], recipients
         )
     )
     total = int(
         await session.scalar(
             select(func.count())
-            .select_from(BroadcastDelivery)
-            .where(BroadcastDelivery.broadcast_id == broadcast_id)
+            .select_from(DeliveryRow)
+            .where(DeliveryRow.broadcast_id == broadcast_id)
         )
         or 0
     )
-    await session.execute(update(Broadcast).where(Broadcast.id == broadcast_id).values(total=total))
+    await session.execute(
+        update(BroadcastRow).where(BroadcastRow.id == broadcast_id).values(total=total)
+    )
     return total
 
 
 async def cancel_broadcast(session: AsyncSession, broadcast_id: int, now: datetime) -> bool:
     """Stop a draft or a sending broadcast; False when it had already ended."""
     result = await session.execute(
-        update(Broadcast)
+        update(BroadcastRow)
         .where(
-            Broadcast.id == broadcast_id,
-            Broadcast.state.in_([BroadcastState.DRAFT, BroadcastState.SENDING]),
+            BroadcastRow.id == broadcast_id,
+            BroadcastRow.state.in_([BroadcastState.DRAFT, BroadcastState.SENDING]),
         )
         .values(state=BroadcastState.CANCELLED, finished_at=now)
     )
@@ -151,12 +130,12 @@ async def cancel_broadcast(session: AsyncSession, broadcast_id: int, now: dateti
 
 def _claimable(owner: str, now: datetime) -> ColumnElement[bool]:
     return and_(
-        Broadcast.state == BroadcastState.SENDING,
+        BroadcastRow.state == BroadcastState.SENDING,
         or_(
-            Broadcast.owner.is_(None),
-            Broadcast.owner == owner,
-            Broadcast.lease_expires_at.is_(None),
-            Broadcast.lease_expires_at < now,
+            BroadcastRow.owner.is_(None),
+            BroadcastRow.owner == owner,
+            BroadcastRow.lease_expires_at.is_(None),
+            BroadcastRow.lease_expires_at < now,
         ),
     )
 
@@ -169,15 +148,17 @@ async def claim_next(
     On PostgreSQL the candidate row is locked with SKIP LOCKED so racing instances pick
     different rows instead of queueing; the conditional UPDATE alone already decides the race.
     """
-    candidate = select(Broadcast.id).where(_claimable(owner, now)).order_by(Broadcast.id).limit(1)
+    candidate = (
+        select(BroadcastRow.id).where(_claimable(owner, now)).order_by(BroadcastRow.id).limit(1)
+    )
     if session.get_bind().dialect.name == "postgresql":
         candidate = candidate.with_for_update(skip_locked=True)
     broadcast_id = await session.scalar(candidate)
     if broadcast_id is None:
         return None
     result = await session.execute(
-        update(Broadcast)
-        .where(Broadcast.id == broadcast_id, _claimable(owner, now))
+        update(BroadcastRow)
+        .where(BroadcastRow.id == broadcast_id, _claimable(owner, now))
         .values(owner=owner, lease_expires_at=now + ttl)
     )
     if getattr(result, "rowcount", 0) != 1:
@@ -190,11 +171,11 @@ async def renew_lease(
 ) -> bool:
     """Extend our lease; False when the broadcast was cancelled or another instance took it."""
     result = await session.execute(
-        update(Broadcast)
+        update(BroadcastRow)
         .where(
-            Broadcast.id == broadcast_id,
-            Broadcast.owner == owner,
-            Broadcast.state == BroadcastState.SENDING,
+            BroadcastRow.id == broadcast_id,
+            BroadcastRow.owner == owner,
+            BroadcastRow.state == BroadcastState.SENDING,
         )
         .values(lease_expires_at=now + ttl)
     )
@@ -204,8 +185,8 @@ async def renew_lease(
 async def release_lease(session: AsyncSession, broadcast_id: int, *, owner: str) -> None:
     """Give the broadcast back so the next instance (or this one after a restart) resumes it."""
     await session.execute(
-        update(Broadcast)
-        .where(Broadcast.id == broadcast_id, Broadcast.owner == owner)
+        update(BroadcastRow)
+        .where(BroadcastRow.id == broadcast_id, BroadcastRow.owner == owner)
         .values(owner=None, lease_expires_at=None)
     )
 
@@ -215,11 +196,11 @@ async def finish_broadcast(
 ) -> bool:
     """Mark our sending broadcast done and drop the lease; False if it was not ours to end."""
     result = await session.execute(
-        update(Broadcast)
+        update(BroadcastRow)
         .where(
-            Broadcast.id == broadcast_id,
-            Broadcast.owner == owner,
-            Broadcast.state == BroadcastState.SENDING,
+            BroadcastRow.id == broadcast_id,
+            BroadcastRow.owner == owner,
+            BroadcastRow.state == BroadcastState.SENDING,
         )
         .values(state=BroadcastState.DONE, finished_at=now, owner=None, lease_expires_at=None)
     )
@@ -232,21 +213,21 @@ async def pending_recipients(
     """The next ``limit`` pending deliveries in user id order, after ``after_user_id``."""
     query = (
         select(
-            BroadcastDelivery.user_id,
+            DeliveryRow.user_id,
             User.chat_id,
             User.blocked_at.is_not(None),
-            BroadcastDelivery.attempts,
+            DeliveryRow.attempts,
         )
-        .join(User, User.id == BroadcastDelivery.user_id)
+        .join(User, User.id == DeliveryRow.user_id)
         .where(
-            BroadcastDelivery.broadcast_id == broadcast_id,
-            BroadcastDelivery.state == DeliveryState.PENDING,
+            DeliveryRow.broadcast_id == broadcast_id,
+            DeliveryRow.state == DeliveryState.PENDING,
         )
-        .order_by(BroadcastDelivery.user_id)
+        .order_by(DeliveryRow.user_id)
         .limit(limit)
     )
     if after_user_id is not None:
-        query = query.where(BroadcastDelivery.user_id > after_user_id)
+        query = query.where(DeliveryRow.user_id > after_user_id)
     rows = await session.execute(query)
     return [
         Recipient(user_id=user_id, chat_id=chat_id, blocked=bool(blocked), attempts=attempts)
@@ -266,17 +247,17 @@ async def record_attempt(
     """Store the answer to one send (PENDING: try again later); False if it was settled before."""
     values: dict[str, object] = {
         "state": state,
-        "attempts": BroadcastDelivery.attempts + 1,
+        "attempts": DeliveryRow.attempts + 1,
         "error": error[:ERROR_MAX_LENGTH] if error else None,
     }
     if state is DeliveryState.SENT:
         values["sent_at"] = now
     result = await session.execute(
-        update(BroadcastDelivery)
+        update(DeliveryRow)
         .where(
-            BroadcastDelivery.broadcast_id == broadcast_id,
-            BroadcastDelivery.user_id == user_id,
-            BroadcastDelivery.state == DeliveryState.PENDING,
+            DeliveryRow.broadcast_id == broadcast_id,
+            DeliveryRow.user_id == user_id,
+            DeliveryRow.state == DeliveryState.PENDING,
         )
         .values(**values)
     )
@@ -296,9 +277,9 @@ async def counts_by_broadcast(
     if not broadcast_ids:
         return {}
     rows = await session.execute(
-        select(BroadcastDelivery.broadcast_id, BroadcastDelivery.state, func.count())
-        .where(BroadcastDelivery.broadcast_id.in_(broadcast_ids))
-        .group_by(BroadcastDelivery.broadcast_id, BroadcastDelivery.state)
+        select(DeliveryRow.broadcast_id, DeliveryRow.state, func.count())
+        .where(DeliveryRow.broadcast_id.in_(broadcast_ids))
+        .group_by(DeliveryRow.broadcast_id, DeliveryRow.state)
     )
     counts = {broadcast_id: dict.fromkeys(DeliveryState, 0) for broadcast_id in broadcast_ids}
     for broadcast_id, state, count in rows:
@@ -319,65 +300,58 @@ async def broadcast_with_counts(
 async def recent_broadcasts(session: AsyncSession, limit: int) -> list[Broadcast]:
     """The newest broadcasts that were confirmed (drafts never sent are left out)."""
     rows = await session.scalars(
-        select(Broadcast)
-        .where(Broadcast.state != BroadcastState.DRAFT, Broadcast.started_at.is_not(None))
-        .order_by(Broadcast.id.desc())
+        select(BroadcastRow)
+        .where(BroadcastRow.state != BroadcastState.DRAFT, BroadcastRow.started_at.is_not(None))
+        .order_by(BroadcastRow.id.desc())
         .limit(limit)
     )
-    return list(rows)
+    return [_broadcast(row) for row in rows]
 
 
-# ---------------------------------------------------------------------------------------------
-# Counts for /stats
-
-
-async def count_blocked_users(session: AsyncSession) -> int:
-    return int(
-        await session.scalar(
-            select(func.count()).select_from(User).where(User.blocked_at.is_not(None))
-        )
-        or 0
-    )
-
-
-async def count_active_users(session: AsyncSession, since: datetime) -> int:
-    """Users seen since ``since``, by their last update or by a message they wrote."""
-    wrote = exists().where(
-        Message.user_id == User.id, Message.role == "user", Message.created_at >= since
-    )
-    return int(
-        await session.scalar(
-            select(func.count()).select_from(User).where(or_(User.last_seen_at >= since, wrote))
-        )
-        or 0
-    )
-
-
-async def count_user_messages(session: AsyncSession, since: datetime) -> int:
-    """Messages users wrote to the coach since ``since``."""
-    return int(
-        await session.scalar(
-            select(func.count())
-            .select_from(Message)
-            .where(Message.role == "user", Message.created_at >= since)
-        )
-        or 0
-    )
-
-
-async def deliveries_of(session: AsyncSession, user_id: int) -> list[BroadcastDelivery]:
+async def deliveries_of(session: AsyncSession, user_id: int) -> list[Delivery]:
     """Every broadcast delivery addressed to one user, for /export."""
     rows = await session.scalars(
-        select(BroadcastDelivery)
-        .where(BroadcastDelivery.user_id == user_id)
-        .order_by(BroadcastDelivery.broadcast_id)
+        select(DeliveryRow).where(DeliveryRow.user_id == user_id).order_by(DeliveryRow.broadcast_id)
     )
-    return list(rows)
+    return [_delivery(row) for row in rows]
+
+
+# --- rows to domain objects -------------------------------------------------------------------
+
+
+def _broadcast(row: BroadcastRow) -> Broadcast:
+    return Broadcast(
+        id=row.id,
+        admin_id=row.admin_id,
+        admin_chat_id=row.admin_chat_id,
+        state=BroadcastState(row.state),
+        created_at=row.created_at,
+        text_html=row.text_html,
+        source_chat_id=row.source_chat_id,
+        source_message_id=row.source_message_id,
+        total=row.total,
+        panel_message_id=row.panel_message_id,
+        owner=row.owner,
+        lease_expires_at=row.lease_expires_at,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+    )
+
+
+def _delivery(row: DeliveryRow) -> Delivery:
+    return Delivery(
+        broadcast_id=row.broadcast_id,
+        user_id=row.user_id,
+        state=DeliveryState(row.state),
+        attempts=row.attempts,
+        error=row.error,
+        sent_at=row.sent_at,
+    )
 
 
 async def broadcasts_by(session: AsyncSession, admin_id: int) -> list[Broadcast]:
     """Every broadcast one admin wrote, drafts included, for /export."""
     rows = await session.scalars(
-        select(Broadcast).where(Broadcast.admin_id == admin_id).order_by(Broadcast.id)
+        select(BroadcastRow).where(BroadcastRow.admin_id == admin_id).order_by(BroadcastRow.id)
     )
-    return list(rows)
+    return [_broadcast(row) for row in rows]

@@ -1,4 +1,7 @@
-"""Repository functions for conversations, their messages and rolling summaries."""
+"""Repository functions for conversations, their messages and rolling summaries.
+
+Callers own the transaction; rows go out as the domain's Conversation, Message and Summary.
+"""
 
 from __future__ import annotations
 
@@ -7,35 +10,41 @@ from datetime import UTC, datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import Conversation, ConversationSummary, Message
+from bot.domain.conversations import Conversation, Message, Summary
+from bot.storage.models import Conversation as ConversationRow
+from bot.storage.models import ConversationSummary as SummaryRow
+from bot.storage.models import Message as MessageRow
 
 
 async def current_conversation(session: AsyncSession, user_id: int) -> Conversation:
     """The user's open conversation, started now if they have none."""
-    conversation = await session.scalar(
-        select(Conversation)
-        .where(Conversation.user_id == user_id, Conversation.ended_at.is_(None))
-        .order_by(Conversation.id.desc())
+    row = await session.scalar(
+        select(ConversationRow)
+        .where(ConversationRow.user_id == user_id, ConversationRow.ended_at.is_(None))
+        .order_by(ConversationRow.id.desc())
         .limit(1)
     )
-    if conversation is None:
-        conversation = Conversation(user_id=user_id)
-        session.add(conversation)
-        await session.flush()
-    return conversation
+    if row is None:
+        return await _open(session, user_id)
+    return _conversation(row)
 
 
 async def start_new_conversation(session: AsyncSession, user_id: int) -> Conversation:
     """End the open conversation (it stays for /export) and open a fresh one."""
     await session.execute(
-        update(Conversation)
-        .where(Conversation.user_id == user_id, Conversation.ended_at.is_(None))
+        update(ConversationRow)
+        .where(ConversationRow.user_id == user_id, ConversationRow.ended_at.is_(None))
         .values(ended_at=datetime.now(UTC))
     )
-    conversation = Conversation(user_id=user_id)
-    session.add(conversation)
+    return await _open(session, user_id)
+
+
+async def _open(session: AsyncSession, user_id: int) -> Conversation:
+    # Timestamps set here rather than by the server, so the new row maps without a re-read.
+    row = ConversationRow(user_id=user_id, started_at=datetime.now(UTC))
+    session.add(row)
     await session.flush()
-    return conversation
+    return _conversation(row)
 
 
 async def add_message(
@@ -47,16 +56,17 @@ async def add_message(
     content: str,
     token_estimate: int = 0,
 ) -> Message:
-    message = Message(
+    row = MessageRow(
         user_id=user_id,
         conversation_id=conversation_id,
         role=role,
         content=content,
         token_estimate=token_estimate,
+        created_at=datetime.now(UTC),
     )
-    session.add(message)
+    session.add(row)
     await session.flush()
-    return message
+    return _message(row)
 
 
 async def messages_after(
@@ -64,20 +74,21 @@ async def messages_after(
 ) -> list[Message]:
     """Messages of a conversation newer than ``after_id``, oldest first."""
     rows = await session.scalars(
-        select(Message)
-        .where(Message.conversation_id == conversation_id, Message.id > after_id)
-        .order_by(Message.id)
+        select(MessageRow)
+        .where(MessageRow.conversation_id == conversation_id, MessageRow.id > after_id)
+        .order_by(MessageRow.id)
     )
-    return list(rows)
+    return [_message(row) for row in rows]
 
 
-async def latest_summary(session: AsyncSession, conversation_id: int) -> ConversationSummary | None:
-    return await session.scalar(
-        select(ConversationSummary)
-        .where(ConversationSummary.conversation_id == conversation_id)
-        .order_by(ConversationSummary.id.desc())
+async def latest_summary(session: AsyncSession, conversation_id: int) -> Summary | None:
+    row = await session.scalar(
+        select(SummaryRow)
+        .where(SummaryRow.conversation_id == conversation_id)
+        .order_by(SummaryRow.id.desc())
         .limit(1)
     )
+    return None if row is None else _summary(row)
 
 
 async def save_summary(
@@ -87,37 +98,72 @@ async def save_summary(
     content: str,
     covers_through_message_id: int,
     token_estimate: int,
-) -> ConversationSummary:
-    summary = ConversationSummary(
+) -> Summary:
+    row = SummaryRow(
         conversation_id=conversation_id,
         content=content,
         covers_through_message_id=covers_through_message_id,
         token_estimate=token_estimate,
+        created_at=datetime.now(UTC),
     )
-    session.add(summary)
+    session.add(row)
     await session.flush()
-    return summary
+    return _summary(row)
 
 
 async def conversations_of(session: AsyncSession, user_id: int) -> list[Conversation]:
     rows = await session.scalars(
-        select(Conversation).where(Conversation.user_id == user_id).order_by(Conversation.id)
+        select(ConversationRow)
+        .where(ConversationRow.user_id == user_id)
+        .order_by(ConversationRow.id)
     )
-    return list(rows)
+    return [_conversation(row) for row in rows]
 
 
 async def messages_of(session: AsyncSession, user_id: int) -> list[Message]:
     rows = await session.scalars(
-        select(Message).where(Message.user_id == user_id).order_by(Message.id)
+        select(MessageRow).where(MessageRow.user_id == user_id).order_by(MessageRow.id)
     )
-    return list(rows)
+    return [_message(row) for row in rows]
 
 
-async def summaries_of(session: AsyncSession, user_id: int) -> list[ConversationSummary]:
+async def summaries_of(session: AsyncSession, user_id: int) -> list[Summary]:
     rows = await session.scalars(
-        select(ConversationSummary)
-        .join(Conversation, Conversation.id == ConversationSummary.conversation_id)
-        .where(Conversation.user_id == user_id)
-        .order_by(ConversationSummary.id)
+        select(SummaryRow)
+        .join(ConversationRow, ConversationRow.id == SummaryRow.conversation_id)
+        .where(ConversationRow.user_id == user_id)
+        .order_by(SummaryRow.id)
     )
-    return list(rows)
+    return [_summary(row) for row in rows]
+
+
+# --- rows to domain objects -------------------------------------------------------------------
+
+
+def _conversation(row: ConversationRow) -> Conversation:
+    return Conversation(
+        id=row.id, user_id=row.user_id, started_at=row.started_at, ended_at=row.ended_at
+    )
+
+
+def _message(row: MessageRow) -> Message:
+    return Message(
+        id=row.id,
+        user_id=row.user_id,
+        conversation_id=row.conversation_id,
+        role=row.role,
+        content=row.content,
+        created_at=row.created_at,
+        token_estimate=row.token_estimate,
+    )
+
+
+def _summary(row: SummaryRow) -> Summary:
+    return Summary(
+        id=row.id,
+        conversation_id=row.conversation_id,
+        content=row.content,
+        covers_through_message_id=row.covers_through_message_id,
+        created_at=row.created_at,
+        token_estimate=row.token_estimate,
+    )

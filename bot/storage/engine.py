@@ -130,10 +130,6 @@ class Database:
                 self._lock_owner = None
 
     @property
-    def dialect(self) -> str:
-        return self.engine.dialect.name
-
-    @property
     def description(self) -> str:
         return describe_url(self.engine)
 

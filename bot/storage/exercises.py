@@ -8,78 +8,27 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
+from pydantic import ValidationError
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.exercises import CatalogMedia, Exercise, MediaItem, normalise_name
 from bot.errors import NotFoundError
 from bot.storage.models import CatalogExercise, ExerciseMedia
+
+logger = logging.getLogger(__name__)
 
 CATALOG: Final = "catalog"
 ADMIN: Final = "admin"
 # Imported media sort after the curated ones of the same exercise.
 IMPORTED_POSITION: Final = 1000
 _FAILURE_CHARS: Final = 200
-
-
-@dataclass(frozen=True, slots=True)
-class MediaRecord:
-    """A demo to store: where it is (URL, file_id or packaged file), its licence and author."""
-
-    kind: str
-    license: str
-    author: str
-    url: str | None = None
-    file_id: str | None = None
-    file: str | None = None
-    source_page: str | None = None
-    title: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ExerciseRecord:
-    """An exercise to store: slug, name, the rest of its entry as JSON-able data, its demos."""
-
-    slug: str
-    name: str
-    data: Mapping[str, Any]
-    media: Sequence[MediaRecord] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class StoredExercise:
-    """An exercise row as read back."""
-
-    slug: str
-    name: str
-    data: dict[str, Any]
-    extra_aliases: list[str]
-    origin: str
-
-
-@dataclass(frozen=True, slots=True)
-class StoredMedia:
-    """A media row as read back, with its file_id cache and failure state."""
-
-    id: int
-    exercise_slug: str
-    kind: str
-    url: str | None
-    file_id: str | None
-    license: str
-    author: str
-    source_page: str | None
-    title: str | None
-    origin: str
-    position: int
-    telegram_file_id: str | None
-    failing_at: datetime | None
-    failure: str | None
-    file: str | None = None
 
 
 @dataclass
@@ -96,13 +45,27 @@ class SeedCounts:
 # --- reading ----------------------------------------------------------------------------------
 
 
-async def all_exercises(session: AsyncSession) -> list[StoredExercise]:
-    """Every stored exercise, catalog ones and imported ones, by slug."""
-    rows = await session.scalars(select(CatalogExercise).order_by(CatalogExercise.slug))
-    return [_exercise(row) for row in rows]
+async def all_exercises(session: AsyncSession) -> list[Exercise]:
+    """Every stored exercise that still validates (without media): the packaged catalog's
+    first, then the imported ones, each group by slug. A broken entry is skipped with a warning.
+    """
+    rows = await session.scalars(
+        select(CatalogExercise).order_by(CatalogExercise.origin != CATALOG, CatalogExercise.slug)
+    )
+    return [exercise for exercise in map(_exercise, rows) if exercise is not None]
 
 
-async def all_media(session: AsyncSession, *, include_failing: bool = True) -> list[StoredMedia]:
+async def exercise_slugs(session: AsyncSession) -> set[str]:
+    """The slug of every stored exercise, including entries that no longer validate."""
+    return set(await session.scalars(select(CatalogExercise.slug)))
+
+
+async def exercise_origins(session: AsyncSession) -> set[str]:
+    """Where the stored exercises came from: "catalog" and the importers' names."""
+    return set(await session.scalars(select(CatalogExercise.origin).distinct()))
+
+
+async def all_media(session: AsyncSession, *, include_failing: bool = True) -> list[CatalogMedia]:
     """Every media row, in sending priority per exercise (see ``priority``)."""
     statement = select(ExerciseMedia)
     if not include_failing:
@@ -111,7 +74,7 @@ async def all_media(session: AsyncSession, *, include_failing: bool = True) -> l
     return sorted(rows, key=lambda media: (media.exercise_slug, *priority(media)))
 
 
-async def media_of(session: AsyncSession, slug: str) -> list[StoredMedia]:
+async def media_of(session: AsyncSession, slug: str) -> list[CatalogMedia]:
     """The demos of one exercise that are not failing, first choice first."""
     rows = await session.scalars(
         select(ExerciseMedia).where(
@@ -121,7 +84,7 @@ async def media_of(session: AsyncSession, slug: str) -> list[StoredMedia]:
     return sorted((_media(row) for row in rows), key=priority)
 
 
-def priority(media: StoredMedia) -> tuple[int, int, int]:
+def priority(media: CatalogMedia) -> tuple[int, int, int]:
     """Sort key: admin uploads first (newest first), then by position, then oldest first."""
     if media.origin == ADMIN:
         return (0, -media.position, -media.id)
@@ -131,26 +94,19 @@ def priority(media: StoredMedia) -> tuple[int, int, int]:
 # --- seeding ----------------------------------------------------------------------------------
 
 
-def entry_hash(record: ExerciseRecord) -> str:
+def entry_hash(exercise: Exercise) -> str:
     """A stable hash of a catalog entry, to notice when the file changed it."""
     payload = {
-        "slug": record.slug,
-        "name": record.name,
-        "data": record.data,
-        "media": [_media_fields(media) for media in record.media],
+        "slug": exercise.slug,
+        "name": exercise.name,
+        "data": _data(exercise),
+        "media": [_media_fields(item) for item in exercise.media],
     }
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _media_fields(media: MediaRecord) -> dict[str, Any]:
-    fields = asdict(media)
-    if media.file is None:
-        del fields["file"]  # entries without packaged files keep the hash they had before
-    return fields
-
-
-async def seed_catalog(session: AsyncSession, records: Sequence[ExerciseRecord]) -> SeedCounts:
+async def seed_catalog(session: AsyncSession, exercises: Sequence[Exercise]) -> SeedCounts:
     """Make the stored catalog match the packaged file; idempotent.
 
     New entries are inserted; a changed entry replaces its row's data and its catalog media
@@ -163,7 +119,7 @@ async def seed_catalog(session: AsyncSession, records: Sequence[ExerciseRecord])
     media_rows: dict[str, list[ExerciseMedia]] = {}
     for media in await session.scalars(select(ExerciseMedia)):
         media_rows.setdefault(media.exercise_slug, []).append(media)
-    for record in records:
+    for record in exercises:
         digest = entry_hash(record)
         row = existing.pop(record.slug, None)
         if row is None:
@@ -171,7 +127,7 @@ async def seed_catalog(session: AsyncSession, records: Sequence[ExerciseRecord])
                 CatalogExercise(
                     slug=record.slug,
                     name=record.name,
-                    data=_dump(record.data),
+                    data=_dump(_data(record)),
                     extra_aliases="[]",
                     origin=CATALOG,
                     seed_hash=digest,
@@ -184,7 +140,7 @@ async def seed_catalog(session: AsyncSession, records: Sequence[ExerciseRecord])
             counts.unchanged += 1
             continue
         row.name = record.name
-        row.data = _dump(record.data)
+        row.data = _dump(_data(record))
         row.origin = CATALOG
         row.seed_hash = digest
         await _sync_media(session, record, media_rows.get(record.slug, []))
@@ -201,9 +157,7 @@ async def seed_catalog(session: AsyncSession, records: Sequence[ExerciseRecord])
     return counts
 
 
-async def _sync_media(
-    session: AsyncSession, record: ExerciseRecord, rows: list[ExerciseMedia]
-) -> None:
+async def _sync_media(session: AsyncSession, record: Exercise, rows: list[ExerciseMedia]) -> None:
     """Give an exercise exactly the file's catalog media, reusing rows with the same location."""
     by_location = {
         _location(row.url, row.file_id, row.file): row for row in rows if row.origin != ADMIN
@@ -244,13 +198,13 @@ def _location(url: str | None, file_id: str | None, file: str | None) -> tuple[s
 # --- importing --------------------------------------------------------------------------------
 
 
-async def add_exercise(session: AsyncSession, record: ExerciseRecord, *, origin: str) -> None:
+async def add_exercise(session: AsyncSession, record: Exercise, *, origin: str) -> None:
     """Insert an exercise an importer found, with its media."""
     session.add(
         CatalogExercise(
             slug=record.slug,
             name=record.name,
-            data=_dump(record.data),
+            data=_dump(_data(record)),
             extra_aliases="[]",
             origin=origin,
             seed_hash=None,
@@ -276,7 +230,7 @@ async def add_aliases(session: AsyncSession, slug: str, aliases: Iterable[str]) 
 
 
 async def add_media(
-    session: AsyncSession, slug: str, media: Iterable[MediaRecord], *, origin: str
+    session: AsyncSession, slug: str, media: Iterable[MediaItem], *, origin: str
 ) -> int:
     """Add media to an exercise, skipping URLs and file_ids it already has; returns the count."""
     rows = await session.scalars(select(ExerciseMedia).where(ExerciseMedia.exercise_slug == slug))
@@ -312,7 +266,7 @@ async def add_media(
 
 async def add_admin_media(
     session: AsyncSession, slug: str, *, kind: str, file_id: str, author: str, license: str
-) -> StoredMedia:
+) -> CatalogMedia:
     """Store an admin's upload as the exercise's first choice; the same file again moves up."""
     if await session.get(CatalogExercise, slug) is None:
         raise NotFoundError(f"no exercise with slug {slug!r}")
@@ -364,25 +318,56 @@ async def mark_failing(session: AsyncSession, media_id: int, reason: str, at: da
     )
 
 
-# --- rows to records --------------------------------------------------------------------------
+# --- domain objects to rows and back ----------------------------------------------------------
+
+
+def _data(exercise: Exercise) -> dict[str, Any]:
+    """An exercise's entry apart from slug, name and media, as JSON-able data."""
+    return exercise.model_dump(mode="json", exclude={"slug", "name", "media"})
+
+
+def _media_fields(item: MediaItem) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "kind": item.kind,
+        "license": item.license,
+        "author": item.author,
+        "url": item.url,
+        "file_id": item.file_id,
+        "source_page": item.source_page,
+        "title": item.title,
+    }
+    if item.file is not None:  # entries without packaged files keep the hash they had before
+        fields["file"] = item.file
+    return fields
 
 
 def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _exercise(row: CatalogExercise) -> StoredExercise:
-    return StoredExercise(
-        slug=row.slug,
-        name=row.name,
-        data=json.loads(row.data),
-        extra_aliases=json.loads(row.extra_aliases or "[]"),
-        origin=row.origin,
-    )
+def _exercise(row: CatalogExercise) -> Exercise | None:
+    """The exercise of a row (without media), or None when the entry no longer validates.
+
+    Names an importer found join the entry's aliases, each name once.
+    """
+    data: dict[str, Any] = json.loads(row.data)
+    aliases: list[str] = []
+    seen = {normalise_name(row.name)}
+    for alias in [*data.get("aliases", []), *json.loads(row.extra_aliases or "[]")]:
+        key = normalise_name(alias)
+        if key and key not in seen:
+            seen.add(key)
+            aliases.append(alias)
+    values = {**data, "slug": row.slug, "name": row.name, "aliases": aliases, "media": []}
+    try:
+        return Exercise.model_validate(values)
+    except ValidationError as exc:
+        logger.warning("Exercise %s skipped: %s", row.slug, exc.errors()[0]["msg"])
+        return None
 
 
-def _media(row: ExerciseMedia) -> StoredMedia:
-    return StoredMedia(
+def _media(row: ExerciseMedia) -> CatalogMedia:
+    return CatalogMedia(
         id=row.id,
         exercise_slug=row.exercise_slug,
         kind=row.kind,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import DailyUsage
+from bot.domain.users import DailyUsage
+from bot.storage.models import DailyUsage as UsageRow
 
 
 async def add_usage(
@@ -21,7 +22,7 @@ async def add_usage(
 ) -> None:
     """Add one model request's tokens to the user's total for the day."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(DailyUsage).values(
+    statement = insert(UsageRow).values(
         user_id=user_id,
         day=day,
         prompt_tokens=prompt_tokens,
@@ -32,10 +33,10 @@ async def add_usage(
         statement.on_conflict_do_update(
             index_elements=["user_id", "day"],
             set_={
-                "prompt_tokens": DailyUsage.prompt_tokens + statement.excluded.prompt_tokens,
-                "completion_tokens": DailyUsage.completion_tokens
+                "prompt_tokens": UsageRow.prompt_tokens + statement.excluded.prompt_tokens,
+                "completion_tokens": UsageRow.completion_tokens
                 + statement.excluded.completion_tokens,
-                "requests": DailyUsage.requests + 1,
+                "requests": UsageRow.requests + 1,
             },
         )
     )
@@ -44,18 +45,8 @@ async def add_usage(
 async def tokens_used(session: AsyncSession, user_id: int, day: date) -> int:
     """Prompt plus completion tokens the user spent on ``day``."""
     total = await session.scalar(
-        select(DailyUsage.prompt_tokens + DailyUsage.completion_tokens).where(
-            DailyUsage.user_id == user_id, DailyUsage.day == day
-        )
-    )
-    return int(total or 0)
-
-
-async def tokens_on_day(session: AsyncSession, day: date) -> int:
-    """All users' tokens on ``day``, for /stats."""
-    total = await session.scalar(
-        select(func.sum(DailyUsage.prompt_tokens + DailyUsage.completion_tokens)).where(
-            DailyUsage.day == day
+        select(UsageRow.prompt_tokens + UsageRow.completion_tokens).where(
+            UsageRow.user_id == user_id, UsageRow.day == day
         )
     )
     return int(total or 0)
@@ -63,6 +54,15 @@ async def tokens_on_day(session: AsyncSession, day: date) -> int:
 
 async def usage_of(session: AsyncSession, user_id: int) -> list[DailyUsage]:
     rows = await session.scalars(
-        select(DailyUsage).where(DailyUsage.user_id == user_id).order_by(DailyUsage.day)
+        select(UsageRow).where(UsageRow.user_id == user_id).order_by(UsageRow.day)
     )
-    return list(rows)
+    return [
+        DailyUsage(
+            user_id=row.user_id,
+            day=row.day,
+            prompt_tokens=row.prompt_tokens,
+            completion_tokens=row.completion_tokens,
+            requests=row.requests,
+        )
+        for row in rows
+    ]

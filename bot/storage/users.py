@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.profile import Activity, BmiScale, Goal, Profile, Sex, UnitSystem
+from bot.domain.users import User
 from bot.storage.erasure import delete_user_rows
-from bot.storage.models import User
-
-PROFILE_COLUMNS = (
-    "height_cm",
-    "weight_kg",
-    "age",
-    "sex",
-    "units",
-    "goal",
-    "activity",
-    "waist_cm",
-    "bmi_scale",
-)
+from bot.storage.models import User as UserRow
 
 
 async def upsert_user(
@@ -52,7 +41,7 @@ async def upsert_user(
     if chat_id is not None:
         values["chat_id"] = chat_id
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(User).values(**values)
+    statement = insert(UserRow).values(**values)
     changes: dict[str, Any] = {key: statement.excluded[key] for key in values if key != "id"}
     changes["blocked_at"] = None
     changes["updated_at"] = func.now()
@@ -60,16 +49,22 @@ async def upsert_user(
 
 
 async def get_user(session: AsyncSession, user_id: int) -> User | None:
-    return await session.get(User, user_id)
+    row = await session.get(UserRow, user_id)
+    return None if row is None else _user(row)
 
 
-async def save_profile(session: AsyncSession, user_id: int, fields: Mapping[str, Any]) -> None:
-    """Write profile columns (SI units) for an existing user."""
-    unknown = set(fields) - set(PROFILE_COLUMNS)
-    if unknown:
-        raise ValueError(f"not profile columns: {sorted(unknown)}")
+async def get_profile(session: AsyncSession, user_id: int) -> Profile | None:
+    """The user's profile, or None when the user was never recorded."""
+    row = await session.get(UserRow, user_id)
+    return None if row is None else _profile(row)
+
+
+async def save_profile(session: AsyncSession, user_id: int, profile: Profile) -> None:
+    """Write the profile (SI units) of an existing user."""
     await session.execute(
-        update(User).where(User.id == user_id).values(**fields, updated_at=func.now())
+        update(UserRow)
+        .where(UserRow.id == user_id)
+        .values(**_profile_columns(profile), updated_at=func.now())
     )
 
 
@@ -81,15 +76,59 @@ async def delete_user(session: AsyncSession, user_id: int) -> bool:
 async def mark_blocked(session: AsyncSession, user_id: int, when: datetime | None = None) -> None:
     """Remember that the user blocked the bot; broadcasts skip them from now on."""
     await session.execute(
-        update(User)
-        .where(User.id == user_id, User.blocked_at.is_(None))
+        update(UserRow)
+        .where(UserRow.id == user_id, UserRow.blocked_at.is_(None))
         .values(blocked_at=when or datetime.now(UTC))
     )
 
 
 async def mark_unblocked(session: AsyncSession, user_id: int) -> None:
-    await session.execute(update(User).where(User.id == user_id).values(blocked_at=None))
+    await session.execute(update(UserRow).where(UserRow.id == user_id).values(blocked_at=None))
 
 
-async def count_users(session: AsyncSession) -> int:
-    return int(await session.scalar(select(func.count()).select_from(User)) or 0)
+# --- rows to domain objects -------------------------------------------------------------------
+
+
+def _user(row: UserRow) -> User:
+    return User(
+        id=row.id,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        username=row.username,
+        language_code=row.language_code,
+        chat_id=row.chat_id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        last_seen_at=row.last_seen_at,
+        blocked_at=row.blocked_at,
+        profile=_profile(row),
+    )
+
+
+def _profile(row: UserRow) -> Profile:
+    return Profile(
+        height_cm=row.height_cm,
+        weight_kg=row.weight_kg,
+        age=row.age,
+        sex=Sex(row.sex) if row.sex else None,
+        units=UnitSystem(row.units) if row.units else UnitSystem.METRIC,
+        goal=Goal(row.goal) if row.goal else None,
+        activity=Activity(row.activity) if row.activity else None,
+        waist_cm=row.waist_cm,
+        bmi_scale=BmiScale(row.bmi_scale) if row.bmi_scale else BmiScale.STANDARD,
+    )
+
+
+def _profile_columns(profile: Profile) -> dict[str, Any]:
+    """Profile fields as columns: SI units, enums as their text values."""
+    return {
+        "height_cm": profile.height_cm,
+        "weight_kg": profile.weight_kg,
+        "age": profile.age,
+        "sex": profile.sex.value if profile.sex else None,
+        "units": profile.units.value,
+        "goal": profile.goal.value if profile.goal else None,
+        "activity": profile.activity.value if profile.activity else None,
+        "waist_cm": profile.waist_cm,
+        "bmi_scale": profile.bmi_scale.value,
+    }

@@ -19,7 +19,7 @@ import pytest
 from bot.__main__ import main
 from bot.catalog.importers import ImportedExercise, parse_wger_exerciseinfo
 from bot.catalog.loader import load_catalog
-from bot.domain.exercises import Catalog
+from bot.domain.exercises import Catalog, CatalogMedia
 from bot.services.catalog import CatalogService, seed_catalog
 from bot.services.catalog_import import merge_imports
 from bot.storage import Database
@@ -114,8 +114,8 @@ def database_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[st
     root.setLevel(level)
 
 
-def _stored(url: str) -> tuple[CatalogService, list[rows.StoredMedia]]:
-    async def read() -> tuple[CatalogService, list[rows.StoredMedia]]:
+def _stored(url: str) -> tuple[CatalogService, list[CatalogMedia]]:
+    async def read() -> tuple[CatalogService, list[CatalogMedia]]:
         database = Database(url)
         try:
             service = await CatalogService.open(database)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterable
 
 import pytest
 
@@ -18,29 +17,14 @@ from bot.handlers.commands import UNKNOWN
 from bot.services.broadcast import BroadcastProgress, BroadcastState
 from bot.storage import Database
 from bot.storage import broadcasts as broadcast_rows
-from bot.storage import users as user_rows
-from bot.storage.migrate import upgrade
 from tests.e2e.conftest import RunningBot
+from tests.factories import add_database_users
 from tests.fakes.telegram import FakeTelegram, RecordedRequest
 
 ADMIN = 42
 # What the admin types, and the HTML every user receives (escaped, formatting kept).
 TYPED = "Squats & lunges <3: new plans are here!"
 SENT_HTML = "Squats &amp; lunges &lt;3: new plans are here!"
-
-
-async def seed_users(database_url: str, ids: Iterable[int]) -> None:
-    """Users who wrote to the bot before (each has a private chat)."""
-    database = Database(database_url)
-    try:
-        await upgrade(database.engine)
-        async with database.transaction() as session:
-            for user_id in ids:
-                await user_rows.upsert_user(
-                    session, user_id=user_id, first_name=f"User {user_id}", chat_id=user_id
-                )
-    finally:
-        await database.dispose()
 
 
 async def count_broadcasts(database_url: str) -> int:
@@ -110,7 +94,7 @@ def peak_rate(telegram: FakeTelegram) -> float:
 async def test_a_non_admin_is_refused_and_nothing_is_sent(
     bot: RunningBot, caplog: pytest.LogCaptureFixture
 ) -> None:
-    await seed_users(bot.database_url, [ADMIN, 501, 502])
+    await add_database_users(bot.database_url, [ADMIN, 501, 502])
     await bot.start(admin_ids=str(ADMIN))
     telegram = bot.telegram
     caplog.set_level(logging.WARNING, logger="bot.handlers.admin")
@@ -136,7 +120,7 @@ async def test_thirty_users_two_blocked_one_flood_wait_give_28_delivered(
     bot: RunningBot,
 ) -> None:
     others = [1000 + n for n in range(29)]
-    await seed_users(bot.database_url, [ADMIN, *others])
+    await add_database_users(bot.database_url, [ADMIN, *others])
     await bot.start(admin_ids=str(ADMIN))
     telegram = bot.telegram
     telegram.block_user(1003)
@@ -175,7 +159,7 @@ async def test_killed_mid_broadcast_and_restarted_nobody_missed(
 ) -> None:
     bot = bot_on_each_database
     others = [2000 + n for n in range(44)]
-    await seed_users(bot.database_url, [ADMIN, *others])
+    await add_database_users(bot.database_url, [ADMIN, *others])
     await bot.start(admin_ids=str(ADMIN), broadcast_rate=15)
     telegram = bot.telegram
     panel_id = await open_panel(telegram)
@@ -200,7 +184,7 @@ async def test_replies_go_first_and_the_whole_bot_stays_under_30_per_second(
 ) -> None:
     others = [3000 + n for n in range(59)]
     askers = others[:8]
-    await seed_users(bot.database_url, [ADMIN, *others])
+    await add_database_users(bot.database_url, [ADMIN, *others])
     await bot.start(admin_ids=str(ADMIN), broadcast_rate=30)
     telegram = bot.telegram
     panel_id = await open_panel(telegram)
@@ -222,7 +206,7 @@ async def test_replies_go_first_and_the_whole_bot_stays_under_30_per_second(
 
 
 async def test_blocks_are_recorded_and_a_replied_photo_is_copied(bot: RunningBot) -> None:
-    await seed_users(bot.database_url, [ADMIN, 4001, 4002, 4003])
+    await add_database_users(bot.database_url, [ADMIN, 4001, 4002, 4003])
     await bot.start(admin_ids=str(ADMIN))
     telegram = bot.telegram
 
@@ -250,7 +234,7 @@ async def test_blocks_are_recorded_and_a_replied_photo_is_copied(bot: RunningBot
 
 
 async def test_cancel_before_send_and_stop_while_sending(bot: RunningBot) -> None:
-    await seed_users(bot.database_url, [ADMIN, *range(5000, 5039)])
+    await add_database_users(bot.database_url, [ADMIN, *range(5000, 5039)])
     await bot.start(admin_ids=str(ADMIN), broadcast_rate=10)
     telegram = bot.telegram
 

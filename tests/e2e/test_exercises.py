@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.domain.exercises import CatalogMedia, MediaItem
 from bot.handlers.commands import UNKNOWN
 from bot.services.catalog import seed_catalog
 from bot.storage import Database
@@ -37,7 +38,7 @@ def _texts(bot: RunningBot, chat_id: int = USER) -> list[str]:
     return [m.get("text") or m.get("caption") or "" for m in bot.telegram.sent_to(chat_id)]
 
 
-async def _stored_media(bot: RunningBot, slug: str) -> list[rows.StoredMedia]:
+async def _stored_media(bot: RunningBot, slug: str) -> list[CatalogMedia]:
     database = Database(bot.database_url)
     try:
         async with database.transaction() as session:
@@ -149,7 +150,7 @@ async def test_two_photos_go_as_one_album_and_then_by_file_id(bot: RunningBot) -
             await rows.add_media(
                 session,
                 "push-up",
-                [rows.MediaRecord(kind="photo", license="CC0 1.0", author="B", url=PUSH_UP_PNG_2)],
+                [MediaItem(kind="photo", license="CC0 1.0", author="B", url=PUSH_UP_PNG_2)],
                 origin="wger",
             )
     finally:

@@ -7,13 +7,15 @@ failures and hangs, and read back every prompt it received.
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import inspect
 import json
 import re
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.applications import Starlette
@@ -22,13 +24,17 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from tests.fakes import ChangeSignal, LoopbackServer, interruptible_sleep, wait_until
+from tests.fakes.telegram import parse_multipart
 
 __all__ = [
+    "STREAM_BREAKS",
     "CompletionRequest",
     "FakeOpenAI",
+    "ImagePart",
     "Reply",
     "Responder",
     "ToolCall",
+    "TranscriptionRequest",
     "context_length_error",
     "error_body",
     "text_of",
@@ -38,6 +44,13 @@ JSON = dict[str, Any]
 
 _ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
 _WORD = re.compile(r"\s*\S+\s*|\s+")
+_DATA_URL = re.compile(r"data:([\w.+-]+/[\w.+-]+)?(;base64)?,(.*)", re.DOTALL)
+
+#: How ``Reply.stream_break`` can spoil a stream after ``break_after`` deltas:
+#: "truncate" ends cleanly but without finish_reason and without [DONE]; "drop" cuts the
+#: connection; "malformed" sends a chunk that is not JSON; "stall" sends nothing more (the
+#: client's read timeout ends it).
+STREAM_BREAKS = ("truncate", "drop", "malformed", "stall")
 
 
 @dataclass(frozen=True)
@@ -62,7 +75,10 @@ class Reply:
     ``chunks`` fixes how streamed content is cut (default: word by word); ``delays`` gives the
     pause before each chunk and overrides ``chunk_delay``; ``latency`` is the wait before the
     first token. Token counts default to a rough four-characters-per-token estimate.
-    ``stream_error`` ends a stream with an OpenAI-style error event instead of finishing.
+    ``stream_error`` ends a stream with an OpenAI-style error event instead of finishing;
+    ``stream_break`` (one of ``STREAM_BREAKS``) spoils it after ``break_after`` deltas.
+    ``finish_reason="length"`` plays a cut-off answer, ``text=""`` an empty one, and a
+    ``ToolCall`` with non-JSON ``arguments`` text malformed tool arguments.
     """
 
     text: str | None = None
@@ -75,6 +91,12 @@ class Reply:
     chunk_delay: float | None = None
     delays: Sequence[float] | None = None
     stream_error: JSON | None = None
+    stream_break: str | None = None
+    break_after: int = 0
+
+    def __post_init__(self) -> None:
+        if self.stream_break is not None and self.stream_break not in STREAM_BREAKS:
+            raise ValueError(f"stream_break must be one of {STREAM_BREAKS}")
 
     def content(self) -> str | None:
         """The assistant message content (joined chunks when only chunks were given)."""
@@ -136,6 +158,51 @@ def text_of(message: JSON) -> str:
     return ""
 
 
+@dataclass(frozen=True)
+class ImagePart:
+    """One ``image_url`` part of a user message; a data URL is decoded."""
+
+    url: str
+    #: The data URL's MIME type ("image/jpeg"), None for a plain URL.
+    mime_type: str | None
+    #: The decoded bytes of a base64 data URL, None otherwise.
+    data: bytes | None
+    detail: str | None
+
+
+def _image_part(part: JSON) -> ImagePart:
+    image = part.get("image_url")
+    url = str(image.get("url", "")) if isinstance(image, dict) else str(image or "")
+    detail = image.get("detail") if isinstance(image, dict) else None
+    match = _DATA_URL.fullmatch(url)
+    if match is None:
+        return ImagePart(url, None, None, detail)
+    data: bytes | None = None
+    if match.group(2):
+        try:
+            data = base64.b64decode(match.group(3), validate=True)
+        except (binascii.Error, ValueError):
+            data = None
+    return ImagePart(url, match.group(1), data, detail)
+
+
+@dataclass
+class TranscriptionRequest:
+    """One request to ``/v1/audio/transcriptions`` and how it was answered."""
+
+    model: str | None
+    file_name: str | None
+    content_type: str | None
+    data: bytes
+    fields: dict[str, str] = field(default_factory=dict)
+    status: int = 0
+
+    @property
+    def size(self) -> int:
+        """Bytes of the uploaded audio file."""
+        return len(self.data)
+
+
 @dataclass
 class CompletionRequest:
     """One request to ``/v1/chat/completions`` and how it was answered."""
@@ -186,12 +253,27 @@ class CompletionRequest:
         )
 
     @property
+    def images(self) -> list[ImagePart]:
+        """Every image part of every user message, in order."""
+        return [
+            _image_part(part)
+            for message in self.messages
+            if message.get("role") == "user" and isinstance(message.get("content"), list)
+            for part in message["content"]
+            if isinstance(part, dict) and part.get("type") == "image_url"
+        ]
+
+    @property
     def user_text(self) -> str:
         """The text of the last user message."""
         for message in reversed(self.messages):
             if message.get("role") == "user":
                 return text_of(message)
         return ""
+
+
+class _DroppedConnectionError(Exception):
+    """Raised inside a stream so the server cuts the connection mid-answer."""
 
 
 class _RefusalError(Exception):
@@ -208,6 +290,7 @@ class _Fault:
     body: JSON
     retry_after: float | None
     remaining: int
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -242,11 +325,21 @@ class FakeOpenAI:
         self.refuse_tools = False
         #: When set, any other bearer token answers 401.
         self.api_key: str | None = None
+        #: Requests with an image part are refused with 400, like models without vision.
+        self.refuse_images = False
+        #: Every transcription request, in arrival order.
+        self.transcriptions: list[TranscriptionRequest] = []
+        #: The text transcriptions answer when nothing is scripted.
+        self.transcript = "Transcribed speech"
+        self._transcripts: deque[str | _Fault] = deque()
         self._server = LoopbackServer(
             Starlette(
                 routes=[
                     Route("/v1/chat/completions", self._completions, methods=["POST"]),
                     Route("/v1/models", self._models, methods=["GET"]),
+                    Route(
+                        "/v1/audio/transcriptions", self._transcriptions_endpoint, methods=["POST"]
+                    ),
                 ]
             )
         )
@@ -295,12 +388,28 @@ class FakeOpenAI:
         count: int = 1,
         *,
         retry_after: float | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         """The next ``count`` requests answer ``status`` with an OpenAI-shaped error body.
 
-        ``retry_after`` adds the ``retry-after-ms`` header the client honours between retries.
+        ``retry_after`` adds the ``retry-after-ms`` header the client honours between retries;
+        ``headers`` adds any others.
         """
-        self._faults.append(_Fault(status, body or _default_error(status), retry_after, count))
+        self._faults.append(
+            _Fault(status, body or _default_error(status), retry_after, count, dict(headers or {}))
+        )
+
+    def rate_limit(self, retry_after: int = 1, count: int = 1) -> None:
+        """The next ``count`` requests answer 429 with a ``Retry-After: <seconds>`` header."""
+        self.fail_next(429, count=count, headers={"retry-after": str(retry_after)})
+
+    def script_transcription(self, *texts: str) -> None:
+        """Queue transcripts for the next transcription requests, in order."""
+        self._transcripts.extend(texts)
+
+    def fail_transcription(self, status: int, body: JSON | None = None, count: int = 1) -> None:
+        """The next ``count`` transcription requests answer ``status`` (after any queued text)."""
+        self._transcripts.append(_Fault(status, body or _default_error(status), None, count))
 
     def hang_next(self, count: int = 1) -> None:
         """The next ``count`` requests never answer; the client's timeout ends them."""
@@ -374,7 +483,7 @@ class FakeOpenAI:
                 await self._hang(request, record)
                 return Response(status_code=504)
             if fault is not None:
-                headers = {}
+                headers = dict(fault.headers)
                 if fault.retry_after is not None:
                     headers["retry-after-ms"] = str(int(fault.retry_after * 1000))
                 raise _RefusalError(fault.status, fault.body, headers)
@@ -398,6 +507,53 @@ class FakeOpenAI:
         finally:
             if not streaming:
                 self._leave()
+
+    async def _transcriptions_endpoint(self, request: Request) -> Response:
+        try:
+            fields, files = parse_multipart(
+                await request.body(), request.headers.get("content-type", "")
+            )
+        except ValueError:
+            fields, files = {}, {}
+        upload = files.get("file")
+        record = TranscriptionRequest(
+            model=fields.get("model"),
+            file_name=upload.filename if upload else None,
+            content_type=upload.content_type if upload else None,
+            data=upload.data if upload else b"",
+            fields=fields,
+        )
+        self.transcriptions.append(record)
+        try:
+            self._check_auth(request)
+            if upload is None or not record.model:
+                missing = "file" if upload is None else "model"
+                raise _RefusalError(
+                    400,
+                    error_body(
+                        f"Missing required parameter: '{missing}'.",
+                        "invalid_request_error",
+                        param=missing,
+                    ),
+                )
+            text = self.transcript
+            if self._transcripts:
+                head = self._transcripts[0]
+                if isinstance(head, _Fault):
+                    head.remaining -= 1
+                    if head.remaining <= 0:
+                        self._transcripts.popleft()
+                    raise _RefusalError(head.status, head.body)
+                text = self._transcripts.popleft()  # type: ignore[assignment]
+        except _RefusalError as refusal:
+            record.status = refusal.status
+            self._changed.notify()
+            return JSONResponse(refusal.body, status_code=refusal.status)
+        record.status = 200
+        self._changed.notify()
+        if fields.get("response_format") == "text":
+            return Response(text, media_type="text/plain")
+        return JSONResponse({"text": text})
 
     def _enter(self) -> None:
         self._in_flight.value += 1
@@ -444,6 +600,20 @@ class FakeOpenAI:
                     "[] is too short - 'messages'", "invalid_request_error", param="messages"
                 ),
             )
+        if self.refuse_images:
+            for index, message in enumerate(messages):
+                content = message.get("content") if isinstance(message, dict) else None
+                for part_index, part in enumerate(content if isinstance(content, list) else []):
+                    if isinstance(part, dict) and part.get("type") == "image_url":
+                        raise _RefusalError(
+                            400,
+                            error_body(
+                                "Invalid content type. image_url is only supported by certain "
+                                "models.",
+                                "invalid_request_error",
+                                param=f"messages.[{index}].content.[{part_index}].type",
+                            ),
+                        )
         if self.refuse_tools and body.get("tools"):
             raise _RefusalError(
                 400, error_body("tools is not supported", "invalid_request_error", param="tools")
@@ -656,12 +826,26 @@ class FakeOpenAI:
             yield event(choice({"role": "assistant", "content": "", "refusal": None}))
             delay = self.chunk_delay if reply.chunk_delay is None else reply.chunk_delay
             for index, delta in enumerate(self._deltas(reply)):
+                if reply.stream_break is not None and index >= reply.break_after:
+                    break
                 pause = delay
                 if reply.delays is not None and index < len(reply.delays):
                     pause = reply.delays[index]
                 if await interruptible_sleep(pause, self._closing):
                     return
                 yield event(choice(delta))
+            if reply.stream_break == "truncate":
+                finished = True
+                return
+            if reply.stream_break == "drop":
+                raise _DroppedConnectionError("connection dropped mid-stream, as scripted")
+            if reply.stream_break == "malformed":
+                yield b'data: {"id": "chatcmpl-broken", "choices": [{"delta": {"content": \n\n'
+                finished = True
+                return
+            if reply.stream_break == "stall":
+                await interruptible_sleep(3600, self._closing)
+                return
             if reply.stream_error is not None:
                 yield f"data: {json.dumps(reply.stream_error)}\n\n".encode()
                 finished = True

@@ -18,12 +18,13 @@ from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tests.fakes import ChangeSignal, LoopbackServer, wait_until
+from tests.fakes import ChangeSignal, LoopbackServer, interruptible_sleep, wait_until
 
 __all__ = [
+    "MAX_DOWNLOAD_SIZE",
     "MEDIA_KINDS",
     "TEST_TOKEN",
     "FakeTelegram",
@@ -32,6 +33,7 @@ __all__ = [
     "RecordedRequest",
     "UploadedFile",
     "parse_html",
+    "parse_multipart",
     "utf16_len",
 ]
 
@@ -41,6 +43,8 @@ JSON = dict[str, Any]
 TEST_TOKEN = "123456:TEST-token"
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
+#: getFile refuses larger files ("file is too big"): 20 MB, core.telegram.org/bots/api#getfile.
+MAX_DOWNLOAD_SIZE = 20 * 1024 * 1024
 
 #: What ``user_sends_media`` can send.
 MEDIA_KINDS = ("animation", "video", "photo", "sticker", "location", "voice", "document")
@@ -475,11 +479,20 @@ class _ApiError(Exception):
 
 @dataclass
 class _Failure:
+    """One injected fault: an error answer, a pause, a hang or a raw body."""
+
     method: str | None
     status: int
     description: str
     retry_after: int | None
-    remaining: int
+    #: None: every matching call, forever.
+    remaining: int | None
+    #: Seconds to wait before answering (the error, or the normal answer when status is 0).
+    delay: float = 0.0
+    #: Never answer; the client's timeout ends the request.
+    hang: bool = False
+    #: Answer with exactly these bytes (and ``status``) instead of a Bot API document.
+    raw: bytes | None = None
 
 
 def _default_description(status: int, retry_after: int | None) -> str:
@@ -498,12 +511,15 @@ def _default_description(status: int, retry_after: int | None) -> str:
     }.get(status, "Error")
 
 
-def _parse_multipart(body: bytes, content_type: str) -> tuple[JSON, dict[str, UploadedFile]]:
+def parse_multipart(
+    body: bytes, content_type: str
+) -> tuple[dict[str, str], dict[str, UploadedFile]]:
+    """Form fields and file parts of a multipart/form-data body (ValueError without boundary)."""
     match = re.search(r'boundary="?([^";]+)"?', content_type)
     if match is None:
-        raise _ApiError(400, "Bad Request: multipart boundary is missing")
+        raise ValueError("multipart boundary is missing")
     delimiter = b"--" + match.group(1).encode("latin-1")
-    fields: JSON = {}
+    fields: dict[str, str] = {}
     files: dict[str, UploadedFile] = {}
     for raw_part in body.split(delimiter)[1:]:
         if raw_part.startswith(b"--"):
@@ -608,6 +624,7 @@ class FakeTelegram:
             Starlette(
                 routes=[
                     Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"]),
+                    Route("/file/bot{token}/{file_path:path}", self._download, methods=["GET"]),
                 ]
             )
         )
@@ -631,6 +648,16 @@ class FakeTelegram:
         self._open_callback_queries: set[str] = set()
         self._commands: dict[tuple[str, str], list[JSON]] = {}
         self._drafts: dict[int, list[str]] = {}
+        #: getUpdates ignores ``timeout`` and answers at once, like a proxy that cuts long polls.
+        self.instant_polls = False
+        self._removed_methods: set[str] = set()
+        self._contents: dict[str, bytes] = {}
+        self._file_paths: dict[str, str] = {}
+        self._refused_file_ids: set[str] = set()
+        self._menu_buttons: dict[int | None, JSON] = {}
+        self._descriptions: dict[tuple[str, str], str] = {}
+        #: Every file download: (file_path, HTTP status).
+        self.downloads: list[tuple[str, int]] = []
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -687,17 +714,99 @@ class FakeTelegram:
 
         A 429 carries ``parameters.retry_after`` (default 1 s), as Telegram's flood control does.
         """
+        self.fail(method, status, description, retry_after=retry_after, times=count)
+
+    def fail(
+        self,
+        method: str | None,
+        status: int,
+        description: str | None = None,
+        *,
+        times: int | None = None,
+        retry_after: int | None = None,
+        delay: float = 0.0,
+    ) -> None:
+        """Answer ``method`` (None: any) with ``status`` and ``description``, ``times`` times.
+
+        ``times=None`` fails every call until ``clear_faults``; ``description`` defaults to
+        Telegram's wording for the status ("Bad Request", "Forbidden", ...); ``delay`` waits
+        before answering. Faults are matched in the order they were added.
+        """
         if status == 429 and retry_after is None:
             retry_after = 1
-        self._failures.append(
+        self._add_fault(
             _Failure(
                 method=self._canonical(method) if method else None,
                 status=status,
                 description=description or _default_description(status, retry_after),
                 retry_after=retry_after,
-                remaining=count,
+                remaining=times,
+                delay=delay,
             )
         )
+
+    def delay(self, method: str | None, seconds: float, *, times: int | None = None) -> None:
+        """Answer ``method`` normally, but only after ``seconds``."""
+        self._add_fault(_Failure(self._method_or_none(method), 0, "", None, times, delay=seconds))
+
+    def hang(self, method: str | None, *, times: int | None = None) -> None:
+        """Never answer ``method``: the client's read timeout ends it (``status`` 499)."""
+        self._add_fault(_Failure(self._method_or_none(method), 0, "", None, times, hang=True))
+
+    def answer_raw(
+        self, method: str | None, body: bytes | str, status: int = 200, *, times: int | None = None
+    ) -> None:
+        """Answer ``method`` with exactly ``body`` (e.g. broken JSON or a result missing fields)."""
+        raw = body.encode() if isinstance(body, str) else body
+        self._add_fault(_Failure(self._method_or_none(method), status, "", None, times, raw=raw))
+
+    def clear_faults(self, method: str | None = None) -> None:
+        """Drop the injected faults of ``method`` (None: all of them)."""
+        wanted = self._method_or_none(method)
+        self._failures = [f for f in self._failures if method is not None and f.method != wanted]
+
+    def remove_method(self, method: str) -> None:
+        """Make ``method`` unknown, as on an older server: it answers 404 "Not Found"."""
+        self._removed_methods.add(self._canonical(method))
+
+    def refuse_file_id(self, file_id: str) -> None:
+        """Sending ``file_id`` answers 400 "wrong file identifier/HTTP URL specified"."""
+        self._refused_file_ids.add(file_id)
+
+    def add_file(
+        self,
+        data: bytes,
+        kind: str = "document",
+        *,
+        file_name: str | None = None,
+        mime_type: str | None = None,
+    ) -> JSON:
+        """Register a file the bot may fetch with getFile and download; returns its object.
+
+        ``kind`` is one of "voice", "photo", "document", "animation", "video", "sticker"; a
+        photo is returned as one PhotoSize. The bytes are served at ``/file/bot{token}/...``.
+        """
+        if kind not in _PREFIX:
+            raise ValueError(f"kind must be one of {sorted(_PREFIX)}, not {kind!r}")
+        media: JSON = self._new_file(kind, len(data))
+        if kind == "photo":
+            media.update(width=1280, height=720)
+        elif kind == "voice":
+            media.update(duration=max(1, len(data) // 4000), mime_type=mime_type or "audio/ogg")
+        else:
+            if file_name is not None:
+                media["file_name"] = file_name
+            if mime_type is not None:
+                media["mime_type"] = mime_type
+        self._files[media["file_id"]] = [media] if kind == "photo" else media
+        self._contents[media["file_id"]] = data
+        return copy.deepcopy(media)
+
+    def _method_or_none(self, method: str | None) -> str | None:
+        return self._canonical(method) if method else None
+
+    def _add_fault(self, failure: _Failure) -> None:
+        self._failures.append(failure)
 
     # ---------------------------------------------------------------- playing users
 
@@ -771,14 +880,30 @@ class FakeTelegram:
         chat_type: str = "private",
         first_name: str | None = None,
         language_code: str | None = "en",
+        data: bytes | None = None,
     ) -> JSON:
-        """Queue an Update with a media Message (one of ``MEDIA_KINDS``) from ``user_id``."""
+        """Queue an Update with a media Message (one of ``MEDIA_KINDS``) from ``user_id``.
+
+        With ``data`` (voice, photo, document) the file carries those bytes: the bot can
+        fetch them with getFile and download them.
+        """
         if kind not in MEDIA_KINDS:
             raise ValueError(f"kind must be one of {MEDIA_KINDS}, not {kind!r}")
         user = self._user(user_id, first_name, language_code, None)
         chat = self._chat_for(user, chat_id, chat_type)
         content: JSON = {}
-        if kind == "location":
+        if data is not None:
+            if kind not in ("voice", "photo", "document"):
+                raise ValueError("data can be given for a voice, photo or document only")
+            if kind == "photo":
+                content["photo"] = [self.add_file(data, "photo")]
+            elif kind == "voice":
+                content["voice"] = self.add_file(data, "voice")
+            else:
+                content["document"] = self.add_file(
+                    data, "document", file_name="upload.bin", mime_type="application/octet-stream"
+                )
+        elif kind == "location":
             content["location"] = {"latitude": 51.507351, "longitude": -0.127758}
         elif kind == "sticker":
             content["sticker"] = {
@@ -804,7 +929,7 @@ class FakeTelegram:
             }
         else:
             content.update(self._media_content(kind, self._fresh_media(kind, 250_000)))
-        if kind in ("sticker", "voice", "document"):
+        if kind in ("sticker", "voice", "document") and data is None:
             # The bot may send a user's file back by its file_id.
             self._files[content[kind]["file_id"]] = content[kind]
         if caption is not None and kind not in ("location", "sticker"):
@@ -904,6 +1029,24 @@ class FakeTelegram:
         """The command list setMyCommands stored for ``scope`` and ``language_code``."""
         return copy.deepcopy(self._commands.get(self._scope_key(scope, language_code), []))
 
+    def command_languages(self, scope: JSON | None = None) -> list[str]:
+        """The language codes with a command list for ``scope`` ("" is the default list)."""
+        scope_key = self._scope_key(scope, "")[0]
+        return sorted(language for key, language in self._commands if key == scope_key)
+
+    def menu_button(self, chat_id: int | None = None) -> JSON:
+        """The MenuButton setChatMenuButton stored for ``chat_id`` (None: the default)."""
+        return copy.deepcopy(self._menu_buttons.get(chat_id, {"type": "commands"}))
+
+    def description(self, language_code: str = "", *, short: bool = False) -> str:
+        """The (short) description setMy(Short)Description stored for ``language_code``."""
+        return self._descriptions.get(("short" if short else "long", language_code), "")
+
+    @property
+    def poll_count(self) -> int:
+        """getUpdates requests received so far (answered or still waiting)."""
+        return sum(1 for request in self.requests if request.method == "getUpdates")
+
     def peak_rate(
         self,
         window: float = 1.0,
@@ -996,7 +1139,7 @@ class FakeTelegram:
 
     # ---------------------------------------------------------------- HTTP
 
-    async def _endpoint(self, request: Request) -> JSONResponse:
+    async def _endpoint(self, request: Request) -> Response:
         method = self._canonical(request.path_params["method"])
         record = RecordedRequest(
             method=method,
@@ -1014,9 +1157,27 @@ class FakeTelegram:
             if request.path_params["token"] != self.token:
                 raise _ApiError(401, "Unauthorized")
             handler = _HANDLERS.get(method)
-            if handler is None:
+            if handler is None or method in self._removed_methods:
                 raise _ApiError(404, "Not Found")
-            self._take_failure(method)
+            fault = self._take_failure(method)
+            if fault is not None:
+                if fault.hang:
+                    await self._hang(request, record)
+                    return JSONResponse({}, status_code=504)
+                if fault.delay and await interruptible_sleep(fault.delay, self._closing):
+                    raise _ApiError(504, "Gateway Timeout")
+                if fault.raw is not None:
+                    record.status = fault.status
+                    record.description = "raw answer"
+                    self._changed.notify()
+                    return Response(fault.raw, status_code=fault.status)
+                if fault.status:
+                    parameters = (
+                        {"retry_after": fault.retry_after}
+                        if fault.retry_after is not None
+                        else None
+                    )
+                    raise _ApiError(fault.status, fault.description, parameters)
             if record.chat_id is not None:
                 self._check_chat(record.chat_id)
             result = await handler(self, record.params, record.files)
@@ -1053,7 +1214,10 @@ class FakeTelegram:
                 raise _ApiError(400, "Bad Request: JSON object expected")
             params.update(decoded)
         elif content_type.startswith("multipart/form-data"):
-            fields, files = _parse_multipart(body, content_type)
+            try:
+                fields, files = parse_multipart(body, content_type)
+            except ValueError:
+                raise _ApiError(400, "Bad Request: multipart boundary is missing") from None
             params.update(_decode_form(fields))
         else:
             params.update(
@@ -1075,18 +1239,35 @@ class FakeTelegram:
         ]
         return f"{len(self.requests)} request(s), last: {tail}"
 
-    def _take_failure(self, method: str) -> None:
+    def _take_failure(self, method: str) -> _Failure | None:
         for failure in self._failures:
             if failure.method is None or failure.method == method:
-                failure.remaining -= 1
-                if failure.remaining <= 0:
-                    self._failures.remove(failure)
-                parameters = (
-                    {"retry_after": failure.retry_after}
-                    if failure.retry_after is not None
-                    else None
-                )
-                raise _ApiError(failure.status, failure.description, parameters)
+                if failure.remaining is not None:
+                    failure.remaining -= 1
+                    if failure.remaining <= 0:
+                        self._failures.remove(failure)
+                return failure
+        return None
+
+    async def _hang(self, request: Request, record: RecordedRequest) -> None:
+        while not self._closing.is_set():
+            if await request.is_disconnected():
+                break
+            await interruptible_sleep(0.05, self._closing)
+        record.status = 499
+        record.description = "no answer: the client gave up"
+        self._changed.notify()
+
+    async def _download(self, request: Request) -> Response:
+        file_path = request.path_params["file_path"]
+        file_id = self._file_paths.get(file_path)
+        if request.path_params["token"] != self.token or file_id is None:
+            self.downloads.append((file_path, 404))
+            self._changed.notify()
+            return JSONResponse({"ok": False, "error_code": 404, "description": "Not Found"}, 404)
+        self.downloads.append((file_path, 200))
+        self._changed.notify()
+        return Response(self._contents.get(file_id, b""), media_type="application/octet-stream")
 
     def _check_chat(self, chat_id: int | str) -> None:
         if chat_id in self._unknown:
@@ -1295,6 +1476,13 @@ class FakeTelegram:
         self._files[media["file_id"]] = media
         return media
 
+    def _uploaded_media(self, kind: str, upload: UploadedFile) -> Any:
+        """A fresh file object for uploaded bytes, which getFile then serves back."""
+        media = self._fresh_media(kind, len(upload.data))
+        for item in media if isinstance(media, list) else [media]:
+            self._contents[item["file_id"]] = upload.data
+        return media
+
     @staticmethod
     def _media_content(kind: str, media: Any) -> JSON:
         content: JSON = {kind: copy.deepcopy(media)}
@@ -1310,19 +1498,23 @@ class FakeTelegram:
         self, kind: str, value: Any, files: dict[str, UploadedFile], field_name: str
     ) -> Any:
         if value is None and field_name in files:
-            return self._fresh_media(kind, len(files[field_name].data))
+            return self._uploaded_media(kind, files[field_name])
         if not isinstance(value, str) or not value:
             raise _ApiError(400, f"Bad Request: there is no {kind} in the request")
         if value.startswith("attach://"):
             upload = files.get(value.removeprefix("attach://"))
             if upload is None:
                 raise _ApiError(400, _WRONG_FILE)
-            return self._fresh_media(kind, len(upload.data))
+            return self._uploaded_media(kind, upload)
         if value.startswith(("http://", "https://")):
             if value in self._refused_urls:
                 raise _ApiError(400, _WRONG_FILE)
             return self._fresh_media(kind, 1_000_000)
-        if value not in self.known_file_ids or value not in self._files:
+        if (
+            value not in self.known_file_ids
+            or value not in self._files
+            or value in self._refused_file_ids
+        ):
             raise _ApiError(400, _WRONG_FILE)
         return copy.deepcopy(self._files[value])
 
@@ -1407,7 +1599,7 @@ class FakeTelegram:
             )
         offset = _int_param(params, "offset", 0)
         limit = min(max(_int_param(params, "limit", 100), 1), 100)
-        timeout = max(float(params.get("timeout") or 0), 0.0)
+        timeout = 0.0 if self.instant_polls else max(float(params.get("timeout") or 0), 0.0)
         if isinstance(params.get("allowed_updates"), list):
             self._allowed_updates = params["allowed_updates"] or None
         self._confirm(offset)
@@ -1530,6 +1722,80 @@ class FakeTelegram:
     async def _get_my_commands(self, params: JSON, files: dict[str, UploadedFile]) -> Any:
         return self.commands(params.get("scope"), str(params.get("language_code") or ""))
 
+    async def _get_file(self, params: JSON, files: dict[str, UploadedFile]) -> Any:
+        file_id = str(params.get("file_id") or "")
+        stored = self._files.get(file_id)
+        if (
+            stored is None
+            or file_id not in self.known_file_ids
+            or file_id in self._refused_file_ids
+        ):
+            raise _ApiError(400, "Bad Request: invalid file_id")
+        media = (
+            next(p for p in stored if p["file_id"] == file_id)
+            if isinstance(stored, list)
+            else stored
+        )
+        size = int(media.get("file_size") or 0)
+        if size > MAX_DOWNLOAD_SIZE:
+            raise _ApiError(400, "Bad Request: file is too big")
+        folder = "photos" if file_id.startswith(_PREFIX["photo"]) else "documents"
+        if file_id.startswith(_PREFIX["voice"]):
+            folder = "voice"
+        path = self._file_paths_by_id().get(file_id)
+        if path is None:
+            path = f"{folder}/file_{len(self._file_paths)}.bin"
+            self._file_paths[path] = file_id
+        return {
+            "file_id": file_id,
+            "file_unique_id": media["file_unique_id"],
+            "file_size": size,
+            "file_path": path,
+        }
+
+    def _file_paths_by_id(self) -> dict[str, str]:
+        return {file_id: path for path, file_id in self._file_paths.items()}
+
+    async def _set_chat_menu_button(self, params: JSON, files: dict[str, UploadedFile]) -> Any:
+        button = params.get("menu_button") or {"type": "default"}
+        if not isinstance(button, dict) or button.get("type") not in (
+            "commands",
+            "web_app",
+            "default",
+        ):
+            raise _ApiError(400, "Bad Request: unsupported menu button type")
+        if button["type"] == "web_app" and not str(
+            (button.get("web_app") or {}).get("url", "")
+        ).startswith("https://"):
+            raise _ApiError(400, "Bad Request: BUTTON_URL_INVALID")
+        chat = params.get("chat_id")
+        self._menu_buttons[None if chat is None else int(chat)] = button
+        return True
+
+    async def _get_chat_menu_button(self, params: JSON, files: dict[str, UploadedFile]) -> Any:
+        chat = params.get("chat_id")
+        return self.menu_button(None if chat is None else int(chat))
+
+    async def _set_my_description(self, params: JSON, files: dict[str, UploadedFile]) -> Any:
+        return self._store_description("long", "description", 512, params)
+
+    async def _set_my_short_description(self, params: JSON, files: dict[str, UploadedFile]) -> Any:
+        return self._store_description("short", "short_description", 120, params)
+
+    def _store_description(self, kind: str, name: str, limit: int, params: JSON) -> bool:
+        text = str(params.get(name) or "")
+        if len(text) > limit:
+            raise _ApiError(400, f"Bad Request: {name} is too long")
+        self._descriptions[(kind, str(params.get("language_code") or ""))] = text
+        return True
+
+    async def _get_my_description(self, params: JSON, files: dict[str, UploadedFile]) -> Any:
+        return {"description": self.description(str(params.get("language_code") or ""))}
+
+    async def _get_my_short_description(self, params: JSON, files: dict[str, UploadedFile]) -> Any:
+        language = str(params.get("language_code") or "")
+        return {"short_description": self.description(language, short=True)}
+
     async def _answer_callback_query(self, params: JSON, files: dict[str, UploadedFile]) -> Any:
         query_id = str(params.get("callback_query_id") or "")
         if query_id not in self._open_callback_queries:
@@ -1647,5 +1913,12 @@ _HANDLERS: dict[str, _Handler] = {
     "deleteMyCommands": FakeTelegram._delete_my_commands,
     "getMyCommands": FakeTelegram._get_my_commands,
     "answerCallbackQuery": FakeTelegram._answer_callback_query,
+    "getFile": FakeTelegram._get_file,
+    "setChatMenuButton": FakeTelegram._set_chat_menu_button,
+    "getChatMenuButton": FakeTelegram._get_chat_menu_button,
+    "setMyDescription": FakeTelegram._set_my_description,
+    "getMyDescription": FakeTelegram._get_my_description,
+    "setMyShortDescription": FakeTelegram._set_my_short_description,
+    "getMyShortDescription": FakeTelegram._get_my_short_description,
 }
 _CANONICAL = {name.lower(): name for name in _HANDLERS}

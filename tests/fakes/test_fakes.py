@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import datetime as dtm
 import html
 import json
@@ -25,6 +26,7 @@ from telegram.request import HTTPXRequest
 from tests.fakes import WaitTimeoutError
 from tests.fakes.openai import FakeOpenAI, Reply, ToolCall, context_length_error
 from tests.fakes.telegram import (
+    MAX_DOWNLOAD_SIZE,
     MEDIA_KINDS,
     FakeTelegram,
     HtmlParseError,
@@ -58,6 +60,7 @@ def make_bot(fake: FakeTelegram, token: str | None = None) -> telegram.Bot:
     return telegram.Bot(
         token or fake.token,
         base_url=f"{fake.base_url}/bot",
+        base_file_url=f"{fake.base_url}/file/bot",
         request=HTTPXRequest(httpx_kwargs={"verify": _TLS}),
         get_updates_request=HTTPXRequest(httpx_kwargs={"verify": _TLS}),
     )
@@ -828,3 +831,344 @@ async def test_stream_error_event_raises_api_error(
     with pytest.raises(openai.APIError, match="overloaded"):
         async for _ in stream:
             pass
+
+
+# --------------------------------------------------------------------------- Telegram faults
+
+
+async def test_fail_always_refuses_every_call_with_the_given_description(
+    fake_telegram: FakeTelegram, bot: telegram.Bot
+) -> None:
+    fake_telegram.fail("setMyCommands", 400, "Bad Request: BOT_COMMANDS_TOO_MUCH")
+
+    for _ in range(3):
+        with pytest.raises(BadRequest, match="Bot_commands_too_much"):
+            await bot.set_my_commands([("start", "Start")])
+    fake_telegram.clear_faults("setMyCommands")
+
+    assert await bot.set_my_commands([("start", "Start")])
+    assert [r.status for r in fake_telegram.calls("setMyCommands")] == [400, 400, 400, 200]
+
+
+async def test_fail_a_number_of_times_then_answer(
+    fake_telegram: FakeTelegram, bot: telegram.Bot
+) -> None:
+    fake_telegram.fail("sendMessage", 403, times=2)
+
+    for _ in range(2):
+        with pytest.raises(Forbidden):
+            await bot.send_message(USER, "hi")
+
+    assert (await bot.send_message(USER, "hi")).text == "hi"
+
+
+async def test_delay_answers_late_and_hang_ends_in_the_client_timeout(
+    fake_telegram: FakeTelegram, bot: telegram.Bot
+) -> None:
+    fake_telegram.delay("getMe", 0.3, times=1)
+    fake_telegram.hang("sendChatAction")
+    started = time.monotonic()
+
+    me = await bot.get_me()
+    delayed = time.monotonic() - started
+    with pytest.raises(telegram.error.TimedOut):
+        await bot.send_chat_action(USER, "typing", read_timeout=0.3)
+    [hung] = await fake_telegram.wait_for("sendChatAction")
+
+    assert me.username == "fitcoach_test_bot"
+    assert delayed >= 0.3
+    assert hung.status == 499
+
+
+async def test_raw_answer_reaches_the_client_unparsed(
+    fake_telegram: FakeTelegram, bot: telegram.Bot
+) -> None:
+    fake_telegram.answer_raw("getMe", "<html>502 Bad Gateway</html>", times=1)
+
+    with pytest.raises(telegram.error.TelegramError, match="Invalid server response"):
+        await bot.get_me()
+
+    assert (await bot.get_me()).id == fake_telegram.bot_user["id"]
+
+
+async def test_instant_polls_ignore_the_timeout_and_are_counted(
+    fake_telegram: FakeTelegram, bot: telegram.Bot
+) -> None:
+    fake_telegram.instant_polls = True
+    started = time.monotonic()
+
+    for _ in range(3):
+        assert await bot.get_updates(timeout=dtm.timedelta(seconds=5)) == ()
+
+    assert time.monotonic() - started < 1.0
+    assert fake_telegram.poll_count == 3
+
+
+async def test_removed_method_answers_404(fake_telegram: FakeTelegram, bot: telegram.Bot) -> None:
+    fake_telegram.remove_method("sendMessageDraft")
+
+    # PTB reads every 404 as a wrong token: that is what an old server looks like to it.
+    with pytest.raises(InvalidToken, match="Not Found"):
+        await bot.send_message_draft(USER, 7, "thinking")
+
+    assert fake_telegram.calls("sendMessageDraft")[0].status == 404
+
+
+async def test_registered_file_is_fetched_and_downloaded(
+    fake_telegram: FakeTelegram, bot: telegram.Bot
+) -> None:
+    update = fake_telegram.user_sends_media(USER, "voice", data=b"OggS voice note")
+    voice = update["message"]["voice"]
+
+    file = await bot.get_file(voice["file_id"])
+    data = await file.download_as_bytearray()
+
+    assert bytes(data) == b"OggS voice note"
+    assert file.file_size == len(b"OggS voice note")
+    assert fake_telegram.downloads == [("voice/file_0.bin", 200)]
+    assert file.file_path is not None
+    assert file.file_path.endswith("/voice/file_0.bin")
+
+
+async def test_photo_bytes_are_served_for_the_photo_size(
+    fake_telegram: FakeTelegram, bot: telegram.Bot
+) -> None:
+    update = fake_telegram.user_sends_media(USER, "photo", "my squat", data=b"\xff\xd8 jpeg")
+    [photo] = telegram.Update.de_json(update, bot).message.photo  # type: ignore[union-attr]
+
+    file = await photo.get_file()
+
+    assert bytes(await file.download_as_bytearray()) == b"\xff\xd8 jpeg"
+
+
+async def test_files_over_20_mb_cannot_be_fetched(
+    fake_telegram: FakeTelegram, bot: telegram.Bot
+) -> None:
+    small = fake_telegram.add_file(b"x" * 10, "document")
+    big = fake_telegram.add_file(b"x" * (MAX_DOWNLOAD_SIZE + 1), "video")
+
+    assert (await bot.get_file(small["file_id"])).file_size == 10
+    with pytest.raises(BadRequest, match="File is too big"):
+        await bot.get_file(big["file_id"])
+
+
+@pytest.mark.parametrize("method", ["sendPhoto", "sendVideo", "sendAnimation"])
+async def test_uploads_are_recorded_and_get_a_fresh_file_id(
+    fake_telegram: FakeTelegram, bot: telegram.Bot, method: str
+) -> None:
+    kind = method.removeprefix("send").lower()
+    send = getattr(bot, f"send_{kind}")
+
+    first = await send(USER, b"bytes-1", filename=f"a.{kind}")
+    second = await send(USER, b"bytes-2", filename=f"b.{kind}")
+
+    ids = [(m.photo[-1] if kind == "photo" else getattr(m, kind)).file_id for m in (first, second)]
+    [upload] = fake_telegram.calls(method)[0].files.values()
+    assert ids[0] != ids[1]
+    assert (upload.filename, upload.data) == (f"a.{kind}", b"bytes-1")
+    file = await bot.get_file(ids[1])
+    assert bytes(await file.download_as_bytearray()) == b"bytes-2"
+
+
+async def test_media_group_uploads_are_recorded(
+    fake_telegram: FakeTelegram, bot: telegram.Bot
+) -> None:
+    sent = await bot.send_media_group(
+        USER,
+        [
+            telegram.InputMediaPhoto(b"one", filename="1.jpg"),
+            telegram.InputMediaPhoto(b"two", filename="2.jpg"),
+        ],
+    )
+
+    uploads = fake_telegram.calls("sendMediaGroup")[0].files.values()
+    assert sorted((u.filename, u.data) for u in uploads) == [("1.jpg", b"one"), ("2.jpg", b"two")]
+    assert len({m.photo[-1].file_id for m in sent}) == 2
+
+
+async def test_refused_file_id_can_be_replaced_by_an_upload(
+    fake_telegram: FakeTelegram, bot: telegram.Bot
+) -> None:
+    first = await bot.send_animation(USER, b"GIF89a", filename="demo.gif")
+    assert first.animation is not None
+    fake_telegram.refuse_file_id(first.animation.file_id)
+
+    with pytest.raises(BadRequest, match="Wrong file identifier"):
+        await bot.send_animation(USER, first.animation.file_id)
+    again = await bot.send_animation(USER, b"GIF89a", filename="demo.gif")
+
+    assert again.animation is not None
+    assert again.animation.file_id != first.animation.file_id
+
+
+async def test_commands_descriptions_and_menu_button_are_recorded_per_language(
+    fake_telegram: FakeTelegram, bot: telegram.Bot
+) -> None:
+    await bot.set_my_commands([("start", "Start")])
+    await bot.set_my_commands([("start", "Начать")], language_code="ru")
+    await bot.set_my_description("Your coach", language_code="en")
+    await bot.set_my_short_description("Coach")
+    await bot.set_chat_menu_button(menu_button=telegram.MenuButtonCommands())
+    await bot.set_chat_menu_button(
+        USER, telegram.MenuButtonWebApp("Plan", telegram.WebAppInfo("https://app.example/"))
+    )
+
+    assert fake_telegram.command_languages() == ["", "ru"]
+    assert fake_telegram.commands(language_code="ru") == [
+        {"command": "start", "description": "Начать"}
+    ]
+    assert fake_telegram.description("en") == "Your coach"
+    assert fake_telegram.description(short=True) == "Coach"
+    assert fake_telegram.menu_button() == {"type": "commands"}
+    assert fake_telegram.menu_button(USER)["web_app"] == {"url": "https://app.example/"}
+    assert isinstance(await bot.get_chat_menu_button(USER), telegram.MenuButtonWebApp)
+
+
+# --------------------------------------------------------------------------- OpenAI faults
+
+
+async def test_transcription_records_the_upload_and_answers_scripted_text(
+    fake_openai: FakeOpenAI, client: openai.AsyncOpenAI
+) -> None:
+    fake_openai.script_transcription("I did five sets of squats")
+
+    scripted = await client.audio.transcriptions.create(
+        model="whisper-1", file=("note.ogg", b"OggS 123", "audio/ogg")
+    )
+    default = await client.audio.transcriptions.create(
+        model="whisper-1", file=("again.ogg", b"OggS", "audio/ogg")
+    )
+
+    assert scripted.text == "I did five sets of squats"
+    assert default.text == fake_openai.transcript
+    first = fake_openai.transcriptions[0]
+    assert (first.file_name, first.size, first.model, first.status) == (
+        "note.ogg",
+        8,
+        "whisper-1",
+        200,
+    )
+
+
+async def test_transcription_can_fail(fake_openai: FakeOpenAI, client: openai.AsyncOpenAI) -> None:
+    fake_openai.fail_transcription(400)
+
+    with pytest.raises(openai.BadRequestError):
+        await client.audio.transcriptions.create(model="whisper-1", file=("x.ogg", b"?"))
+
+    assert fake_openai.transcriptions[0].status == 400
+
+
+def _photo_question(data_url: str) -> list[ChatCompletionMessageParam]:
+    return [
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "Is my form right?"},
+                {"type": "image_url", "image_url": {"url": data_url, "detail": "low"}},
+            ],
+        }
+    ]
+
+
+async def test_image_parts_are_recorded_with_their_bytes_and_type(
+    fake_openai: FakeOpenAI, client: openai.AsyncOpenAI
+) -> None:
+    url = "data:image/jpeg;base64," + base64.b64encode(b"\xff\xd8 jpeg").decode()
+
+    answer = await client.chat.completions.create(model="m", messages=_photo_question(url))
+
+    [image] = fake_openai.requests[0].images
+    assert (image.mime_type, image.data, image.detail) == ("image/jpeg", b"\xff\xd8 jpeg", "low")
+    assert fake_openai.requests[0].user_text == "Is my form right?"
+    assert answer.choices[0].message.content == "Echo: Is my form right?"
+
+
+async def test_images_can_be_refused_like_a_model_without_vision(
+    fake_openai: FakeOpenAI, client: openai.AsyncOpenAI
+) -> None:
+    fake_openai.refuse_images = True
+
+    with pytest.raises(openai.BadRequestError, match="image_url is only supported"):
+        await client.chat.completions.create(
+            model="m", messages=_photo_question("https://img.example/a.png")
+        )
+
+
+async def _read_stream(client: openai.AsyncOpenAI) -> tuple[str, str | None]:
+    stream = await client.chat.completions.create(model="m", messages=ask("go"), stream=True)
+    text, finish = "", None
+    async for chunk in stream:
+        if chunk.choices:
+            text += chunk.choices[0].delta.content or ""
+            finish = chunk.choices[0].finish_reason or finish
+    return text, finish
+
+
+async def test_truncated_stream_ends_without_finish_reason(
+    fake_openai: FakeOpenAI, client: openai.AsyncOpenAI
+) -> None:
+    fake_openai.script(Reply(chunks=["a", "b", "c"], stream_break="truncate", break_after=2))
+
+    assert await _read_stream(client) == ("ab", None)
+
+
+async def test_dropped_stream_raises_a_connection_error(
+    fake_openai: FakeOpenAI, client: openai.AsyncOpenAI
+) -> None:
+    fake_openai.script(Reply(chunks=["a", "b", "c"], stream_break="drop", break_after=1))
+
+    with pytest.raises((openai.APIConnectionError, httpx.RemoteProtocolError)):
+        await _read_stream(client)
+
+
+async def test_malformed_chunk_cannot_be_decoded(
+    fake_openai: FakeOpenAI, client: openai.AsyncOpenAI
+) -> None:
+    fake_openai.script(Reply(chunks=["a", "b"], stream_break="malformed", break_after=1))
+
+    with pytest.raises(json.JSONDecodeError):
+        await _read_stream(client)
+
+
+async def test_stalled_stream_ends_in_the_read_timeout(fake_openai: FakeOpenAI) -> None:
+    fake_openai.script(Reply(chunks=["a", "b"], stream_break="stall", break_after=1))
+
+    async with openai.AsyncOpenAI(
+        base_url=fake_openai.base_url, api_key="t", max_retries=0, timeout=0.4
+    ) as client:
+        with pytest.raises((openai.APITimeoutError, httpx.ReadTimeout)):
+            await _read_stream(client)
+
+
+async def test_length_finish_and_empty_answer_reach_the_client(
+    fake_openai: FakeOpenAI, client: openai.AsyncOpenAI
+) -> None:
+    fake_openai.script(Reply(text="cut off mid", finish_reason="length"), Reply(text=""))
+
+    assert await _read_stream(client) == ("cut off mid", "length")
+    assert await _read_stream(client) == ("", "stop")
+
+
+async def test_malformed_tool_arguments_are_sent_as_given(
+    fake_openai: FakeOpenAI, client: openai.AsyncOpenAI
+) -> None:
+    fake_openai.script(Reply(tool_calls=[ToolCall("log_weight", '{"kg": 80,')]))
+
+    answer = await client.chat.completions.create(
+        model="m", messages=ask("log it"), tools=[WEIGHT_TOOL]
+    )
+
+    [call] = answer.choices[0].message.tool_calls or []
+    assert call.function.arguments == '{"kg": 80,'  # type: ignore[union-attr]
+
+
+async def test_rate_limit_sends_retry_after_seconds(
+    fake_openai: FakeOpenAI, client: openai.AsyncOpenAI
+) -> None:
+    fake_openai.rate_limit(retry_after=7)
+
+    with pytest.raises(openai.RateLimitError) as raised:
+        await client.chat.completions.create(model="m", messages=ask("x"))
+
+    assert raised.value.response.headers["retry-after"] == "7"

@@ -116,7 +116,8 @@ def test_language_hint_is_named_but_latest_message_wins() -> None:
 
 
 def test_summary_is_included_as_background() -> None:
-    text = prompt(summary="- Left knee pain when lunging\n- Trains Mon/Wed/Fri")
+    messages = build_messages(prompt(), "- Left knee pain when lunging\n- Trains Mon/Wed/Fri", [])
+    text = messages[0].content
 
     assert "Notes from earlier in the conversation" in text
     assert "Left knee pain when lunging" in text
@@ -227,14 +228,6 @@ def test_build_messages_puts_summary_in_the_single_system_message() -> None:
         ChatMessage(role="user", content="Hi"),
         ChatMessage(role="assistant", content="Hello!"),
     ]
-
-
-def test_build_messages_does_not_repeat_a_summary_already_in_the_system_prompt() -> None:
-    system = prompt(summary="- Has a kettlebell")
-
-    messages = build_messages(system, "- Has a kettlebell", [Turn(role="user", content="Hi")])
-
-    assert messages[0].content.count("Has a kettlebell") == 1
 
 
 def test_build_messages_merges_consecutive_turns_of_one_role() -> None:

@@ -1,5 +1,5 @@
 """BroadcastService: drafts, the durable worker (retries, blocks, cancel, resume, one sender),
-progress snapshots and /stats, driven through an in-memory port."""
+progress snapshots and the /stats they feed, driven through an in-memory port."""
 
 from __future__ import annotations
 
@@ -21,12 +21,14 @@ from bot.services.broadcast import (
     DeliveryOutcome,
     SendResult,
 )
+from bot.services.stats import StatsService
 from bot.services.users import UserService
 from bot.storage import Database
 from bot.storage import broadcasts as rows
 from bot.storage import conversations as conversation_rows
 from bot.storage import usage as usage_rows
 from bot.storage import users as user_rows
+from tests.factories import add_users
 
 TEXT = BroadcastContent(text_html="<b>New:</b> weekly plans")
 FAST: dict[str, Any] = {
@@ -109,14 +111,6 @@ def make_service(
     return build
 
 
-async def seed(database: Database, ids: range | list[int]) -> None:
-    async with database.transaction() as session:
-        for user_id in ids:
-            await user_rows.upsert_user(
-                session, user_id=user_id, first_name=f"User {user_id}", chat_id=user_id
-            )
-
-
 async def confirmed(service: BroadcastService, content: BroadcastContent = TEXT) -> int:
     draft = await service.create(admin_id=1, admin_chat_id=1, content=content)
     progress = await service.confirm(draft.broadcast_id, panel_message_id=7)
@@ -133,7 +127,7 @@ async def blocked_ids(database: Database, ids: range) -> set[int]:
 async def test_confirm_writes_deliveries_once_and_reports_the_recipients(
     database: Database, make_service: Callable[..., BroadcastService]
 ) -> None:
-    await seed(database, range(100, 105))
+    await add_users(database, range(100, 105))
     service = make_service()
     draft = await service.create(admin_id=1, admin_chat_id=1, content=TEXT)
     assert draft.recipients == 5
@@ -155,7 +149,7 @@ async def test_the_worker_delivers_skips_blocked_retries_and_reports(
     database: Database, make_service: Callable[..., BroadcastService]
 ) -> None:
     users = range(200, 230)
-    await seed(database, users)
+    await add_users(database, users)
     port = FakePort(
         {
             201: [DeliveryOutcome.BLOCKED],
@@ -190,7 +184,7 @@ async def test_the_worker_delivers_skips_blocked_retries_and_reports(
 async def test_users_who_block_the_bot_after_send_was_pressed_are_skipped(
     database: Database, make_service: Callable[..., BroadcastService]
 ) -> None:
-    await seed(database, range(300, 306))
+    await add_users(database, range(300, 306))
     service = make_service()
     await confirmed(service)
     await service.set_blocked(303, True)
@@ -206,7 +200,7 @@ async def test_users_who_block_the_bot_after_send_was_pressed_are_skipped(
 async def test_a_port_that_raises_does_not_stop_the_broadcast(
     database: Database, make_service: Callable[..., BroadcastService]
 ) -> None:
-    await seed(database, range(400, 404))
+    await add_users(database, range(400, 404))
     service = make_service(max_attempts=2)
     await confirmed(service)
     port = FakePort(broken={402})
@@ -218,7 +212,7 @@ async def test_a_port_that_raises_does_not_stop_the_broadcast(
 async def test_progress_is_shown_while_sending_with_a_rate(
     database: Database, make_service: Callable[..., BroadcastService]
 ) -> None:
-    await seed(database, range(500, 530))
+    await add_users(database, range(500, 530))
     service = make_service(progress_interval=0.03, concurrency=2)
     await confirmed(service)
     port = FakePort(delay=0.01)
@@ -235,7 +229,7 @@ async def test_progress_is_shown_while_sending_with_a_rate(
 async def test_cancel_stops_the_worker_and_reports_what_was_not_sent(
     database: Database, make_service: Callable[..., BroadcastService]
 ) -> None:
-    await seed(database, range(600, 640))
+    await add_users(database, range(600, 640))
     service = make_service(concurrency=1)
     broadcast_id = await confirmed(service)
     port = FakePort(delay=0.01)
@@ -258,7 +252,7 @@ async def test_an_admin_who_forgets_while_sending_stops_the_broadcast_quietly(
     make_service: Callable[..., BroadcastService],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    await seed(database, [1, *range(650, 690)])
+    await add_users(database, [1, *range(650, 690)])
     service = make_service(concurrency=1)
     await confirmed(service)  # written by user 1
     port = FakePort(delay=0.01)
@@ -276,7 +270,7 @@ async def test_an_admin_who_forgets_while_sending_stops_the_broadcast_quietly(
 async def test_cancelling_a_draft_means_it_can_never_be_sent(
     database: Database, make_service: Callable[..., BroadcastService]
 ) -> None:
-    await seed(database, [700])
+    await add_users(database, [700])
     service = make_service()
     draft = await service.create(admin_id=1, admin_chat_id=1, content=TEXT)
     cancelled = await service.cancel(draft.broadcast_id)
@@ -289,7 +283,7 @@ async def test_a_restarted_worker_resumes_without_missing_anyone(
     database: Database, make_service: Callable[..., BroadcastService]
 ) -> None:
     users = range(800, 860)
-    await seed(database, users)
+    await add_users(database, users)
     first = make_service(owner="first", concurrency=3)
     await confirmed(first)
     before = FakePort(delay=0.01)
@@ -312,7 +306,7 @@ async def test_a_restarted_worker_resumes_without_missing_anyone(
 async def test_after_a_crash_the_lease_must_expire_before_another_instance_sends(
     database: Database, make_service: Callable[..., BroadcastService]
 ) -> None:
-    await seed(database, range(900, 905))
+    await add_users(database, range(900, 905))
     service = make_service(owner="admin-side")
     await confirmed(service)
     now = datetime.now(UTC)
@@ -338,7 +332,7 @@ async def test_two_instances_never_send_the_same_broadcast(
     database_url: str, database: Database, make_service: Callable[..., BroadcastService]
 ) -> None:
     users = range(1000, 1040)
-    await seed(database, users)
+    await add_users(database, users)
     other_database = Database(database_url)
     try:
         one = make_service(owner="one")
@@ -364,7 +358,7 @@ async def test_stats_counts_users_messages_tokens_and_broadcasts(
     database: Database, make_service: Callable[..., BroadcastService]
 ) -> None:
     now = datetime.now(UTC)
-    await seed(database, range(1100, 1104))
+    await add_users(database, range(1100, 1104))
     service = make_service()
     await service.set_blocked(1103, True)
     async with database.transaction() as session:
@@ -385,7 +379,7 @@ async def test_stats_counts_users_messages_tokens_and_broadcasts(
     await asyncio.wait_for(port.reported.wait(), 5)
     await service.create(admin_id=1, admin_chat_id=1, content=TEXT)  # a draft is not history
 
-    stats = await service.stats()
+    stats = await StatsService(database).overview()
     assert (stats.users_total, stats.active_7d, stats.blocked) == (4, 4, 2)
     assert (stats.messages_today, stats.messages_7d, stats.tokens_today) == (2, 2, 345)
     (summary,) = stats.broadcasts

@@ -11,6 +11,7 @@ from bot.errors import NotFoundError
 from bot.services.catalog import OWNER_LICENSE, CatalogService, Demo, build_catalog, seed_catalog
 from bot.storage import Database
 from bot.storage import exercises as rows
+from tests.factories import exercise
 
 BACK_SQUAT_GIF = (
     "https://wger.de/media/exercise-images/849/30b2631d-d7ec-415c-800b-7eb082314c0a.gif"
@@ -143,29 +144,11 @@ def test_captions_credit_where_the_licence_asks(
     assert demo.credit() == credit
 
 
-def _stored(
-    slug: str, name: str, aliases: list[str], origin: str, **data: object
-) -> rows.StoredExercise:
-    base: dict[str, object] = {
-        "aliases": aliases,
-        "primary_muscles": ["quadriceps"],
-        "secondary_muscles": [],
-        "equipment": [],
-        "level": "beginner",
-        "category": "bodyweight",
-        "cues": ["One.", "Two.", "Three."],
-    }
-    return rows.StoredExercise(
-        slug=slug, name=name, data=base | data, extra_aliases=[], origin=origin
-    )
-
-
-def test_rebuilding_keeps_curated_names_and_skips_broken_rows() -> None:
-    curated = _stored("bodyweight-squat", "Bodyweight squat", ["squat"], "catalog")
-    imported = _stored("wger-squat", "Squat variation", ["squat", "deep squat"], "wger")
-    clash = _stored("other", "Squat", [], "wger")
-    broken = _stored("broken", "Broken", [], "wger", level="impossible")
-    catalog = build_catalog([imported, clash, broken, curated], [])
+def test_rebuilding_keeps_the_names_of_the_exercises_listed_first() -> None:
+    curated = exercise("bodyweight-squat", "Bodyweight squat", aliases=["squat"])
+    imported = exercise("wger-squat", "Squat variation", aliases=["squat", "deep squat"])
+    clash = exercise("other", "Squat")
+    catalog = build_catalog([curated, imported, clash], [])
     assert [exercise.slug for exercise in catalog] == ["bodyweight-squat", "wger-squat"]
     assert catalog.require("wger-squat").aliases == ["deep squat"]
 

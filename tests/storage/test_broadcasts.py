@@ -1,4 +1,4 @@
-"""Broadcast repository: recipients, delivery states, the sending lease and the /stats counts."""
+"""Broadcast repository: recipients, delivery states and the sending lease."""
 
 from __future__ import annotations
 
@@ -6,39 +6,20 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import update
 
 from bot.storage import Database
 from bot.storage import broadcasts as rows
-from bot.storage import conversations as conversation_rows
 from bot.storage import users as user_rows
 from bot.storage.broadcasts import BroadcastState, DeliveryState
-from bot.storage.models import BroadcastDelivery, User
+from bot.storage.models import BroadcastDelivery
+from tests.factories import add_broadcast, add_users
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 TTL = timedelta(seconds=30)
 
 
-async def _seed_users(database: Database, ids: list[int], *, blocked: tuple[int, ...] = ()) -> None:
-    async with database.transaction() as session:
-        for user_id in ids:
-            await user_rows.upsert_user(
-                session, user_id=user_id, first_name=f"User {user_id}", chat_id=user_id
-            )
-        for user_id in blocked:
-            await user_rows.mark_blocked(session, user_id, NOW)
-
-
-async def _draft(database: Database, text: str = "<b>Hello</b>") -> int:
-    async with database.transaction() as session:
-        broadcast = await rows.create_broadcast(
-            session, admin_id=1, admin_chat_id=1, text_html=text
-        )
-    return broadcast.id
-
-
 async def _sending(database: Database) -> int:
-    broadcast_id = await _draft(database)
+    broadcast_id = await add_broadcast(database)
     async with database.transaction() as session:
         assert await rows.start_sending(session, broadcast_id, NOW) is not None
     return broadcast_id
@@ -67,12 +48,12 @@ async def test_a_broadcast_has_exactly_one_kind_of_content(
 async def test_start_sending_writes_one_pending_delivery_per_reachable_user(
     database: Database,
 ) -> None:
-    await _seed_users(database, [10, 11, 12, 13], blocked=(12,))
+    await add_users(database, [10, 11, 12, 13], blocked=(12,))
     async with database.transaction() as session:
         # A user known only from a group has no private chat to send to.
         await user_rows.upsert_user(session, user_id=14, first_name="Group only")
         assert await rows.count_reachable_users(session) == 3
-    broadcast_id = await _draft(database)
+    broadcast_id = await add_broadcast(database)
 
     async with database.transaction() as session:
         assert await rows.start_sending(session, broadcast_id, NOW) == 3
@@ -90,7 +71,7 @@ async def test_start_sending_writes_one_pending_delivery_per_reachable_user(
 async def test_pending_recipients_pages_by_user_id_and_flags_later_blocks(
     database: Database,
 ) -> None:
-    await _seed_users(database, list(range(20, 30)))
+    await add_users(database, list(range(20, 30)))
     broadcast_id = await _sending(database)
     async with database.transaction() as session:
         await user_rows.mark_blocked(session, 25, NOW)
@@ -119,7 +100,7 @@ async def test_pending_recipients_pages_by_user_id_and_flags_later_blocks(
 async def test_record_attempt_counts_and_settles_once(
     database: Database, state: DeliveryState, sent_at: datetime | None
 ) -> None:
-    await _seed_users(database, [40])
+    await add_users(database, [40])
     broadcast_id = await _sending(database)
     async with database.transaction() as session:
         assert await rows.record_attempt(
@@ -148,7 +129,7 @@ async def test_record_attempt_counts_and_settles_once(
 async def test_the_lease_lets_one_instance_send_until_it_expires_or_is_released(
     database: Database,
 ) -> None:
-    await _seed_users(database, [50])
+    await add_users(database, [50])
     broadcast_id = await _sending(database)
     async with database.transaction() as session:
         claimed = await rows.claim_next(session, owner="a", now=NOW, ttl=TTL)
@@ -176,7 +157,7 @@ async def test_the_lease_lets_one_instance_send_until_it_expires_or_is_released(
 
 
 async def test_racing_instances_never_both_claim_a_broadcast(database: Database) -> None:
-    await _seed_users(database, [60])
+    await add_users(database, [60])
     await _sending(database)
 
     async def claim(owner: str) -> str | None:
@@ -189,10 +170,10 @@ async def test_racing_instances_never_both_claim_a_broadcast(database: Database)
 
 
 async def test_finished_and_cancelled_broadcasts_are_not_claimed(database: Database) -> None:
-    await _seed_users(database, [70])
+    await add_users(database, [70])
     done_id = await _sending(database)
     cancelled_id = await _sending(database)
-    draft_id = await _draft(database)
+    draft_id = await add_broadcast(database)
     async with database.transaction() as session:
         assert (await rows.claim_next(session, owner="a", now=NOW, ttl=TTL)) is not None
         assert await rows.finish_broadcast(session, done_id, owner="a", now=NOW)
@@ -211,7 +192,7 @@ async def test_finished_and_cancelled_broadcasts_are_not_claimed(database: Datab
 
 
 async def test_forgetting_a_user_erases_their_deliveries(database: Database) -> None:
-    await _seed_users(database, [80, 81])
+    await add_users(database, [80, 81])
     broadcast_id = await _sending(database)
     async with database.transaction() as session:
         assert await user_rows.delete_user(session, 80)
@@ -220,30 +201,8 @@ async def test_forgetting_a_user_erases_their_deliveries(database: Database) -> 
     assert [r.user_id for r in pending] == [81]
 
 
-async def test_stats_counts_active_blocked_and_user_messages(database: Database) -> None:
-    now = datetime.now(UTC)
-    await _seed_users(database, [90, 91, 92, 93], blocked=(93,))
-    async with database.transaction() as session:
-        # 91 was last seen long ago but wrote yesterday; 92 neither.
-        await user_rows.upsert_user(session, user_id=95, first_name="Old")
-        for user_id in (91, 92, 95):
-            await session.execute(
-                update(User).where(User.id == user_id).values(last_seen_at=now - timedelta(days=30))
-            )
-        conversation = await conversation_rows.current_conversation(session, 91)
-        for role in ("user", "assistant", "user"):
-            await conversation_rows.add_message(
-                session, user_id=91, conversation_id=conversation.id, role=role, content="hi"
-            )
-    async with database.transaction() as session:
-        assert await rows.count_blocked_users(session) == 1
-        assert await rows.count_active_users(session, now - timedelta(days=7)) == 3  # 90 91 93
-        assert await rows.count_user_messages(session, now - timedelta(days=1)) == 2
-        assert await rows.count_user_messages(session, now + timedelta(minutes=5)) == 0
-
-
 async def test_deliveries_of_lists_one_users_broadcasts_for_export(database: Database) -> None:
-    await _seed_users(database, [30, 31])
+    await add_users(database, [30, 31])
     first = await _sending(database)
     second = await _sending(database)
     async with database.transaction() as session:

@@ -146,7 +146,7 @@ async def test_scrub_leaves_nothing_to_clean_up(database: Database) -> None:
         assert await user_rows.delete_user(session, GONE)
     assert await database.scrub(USER_OWNED_TABLES)
     async with database.engine.connect() as connection:
-        if database.dialect == "sqlite":
+        if database.engine.dialect.name == "sqlite":
             # The log was emptied: nothing in it, nothing copied back later.
             busy, frames, copied = (
                 await connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")

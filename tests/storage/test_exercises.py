@@ -3,15 +3,17 @@ the file_id cache and failing media."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
+from bot.domain.exercises import CatalogMedia, Exercise, MediaItem
 from bot.errors import NotFoundError
 from bot.storage import Database
 from bot.storage import exercises as rows
-from bot.storage.exercises import ExerciseRecord, MediaRecord
+from bot.storage.models import CatalogExercise
+from tests.factories import exercise, media_item
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 GIF = "https://example.org/squat.gif"
@@ -20,33 +22,26 @@ PNG = "https://example.org/squat.png"
 
 def _squat(
     *, cues: tuple[str, ...] = ("Brace.", "Sit back.", "Stand up."), media: tuple[str, ...] = (GIF,)
-) -> ExerciseRecord:
-    data: dict[str, Any] = {"aliases": ["squat"], "cues": list(cues), "level": "beginner"}
-    return ExerciseRecord(
-        slug="bodyweight-squat",
-        name="Bodyweight squat",
-        data=data,
-        media=[
-            MediaRecord(
-                kind="animation" if url.endswith(".gif") else "photo",
-                license="CC-BY-SA 4.0",
-                author="Ann",
-                url=url,
-            )
-            for url in media
-        ],
+) -> Exercise:
+    return exercise(
+        "bodyweight-squat",
+        "Bodyweight squat",
+        aliases=["squat"],
+        cues=list(cues),
+        media=[media_item(url) for url in media],
     )
 
 
-PLANK = ExerciseRecord(slug="plank", name="Plank", data={"aliases": [], "cues": ["Hold."]})
+PLANK = exercise("plank", "Plank", primary_muscles=["abs"])
+PHOTO = MediaItem(kind="photo", license="CC0 1.0", author="Bo", url=PNG)
 
 
-async def _seed(database: Database, *records: ExerciseRecord) -> rows.SeedCounts:
+async def _seed(database: Database, *records: Exercise) -> rows.SeedCounts:
     async with database.transaction() as session:
         return await rows.seed_catalog(session, records)
 
 
-async def _media(database: Database, slug: str = "bodyweight-squat") -> list[rows.StoredMedia]:
+async def _media(database: Database, slug: str = "bodyweight-squat") -> list[CatalogMedia]:
     async with database.transaction() as session:
         return await rows.media_of(session, slug)
 
@@ -59,9 +54,7 @@ async def test_seeding_twice_changes_nothing_the_second_time(database: Database)
     async with database.transaction() as session:
         stored = await rows.all_exercises(session)
         media = await rows.all_media(session)
-    assert [row.slug for row in stored] == ["bodyweight-squat", "plank"]
-    assert stored[0].data["cues"] == ["Brace.", "Sit back.", "Stand up."]
-    assert stored[0].origin == "catalog"
+    assert stored == [_squat(media=()), PLANK]
     assert [(m.exercise_slug, m.url, m.origin) for m in media] == [
         ("bodyweight-squat", GIF, "catalog")
     ]
@@ -79,7 +72,7 @@ async def test_a_changed_entry_updates_its_row_and_keeps_the_cache_of_kept_urls(
     assert (counts.updated, counts.unchanged) == (1, 0)
     async with database.transaction() as session:
         [stored] = await rows.all_exercises(session)
-    assert stored.data["cues"] == ["Feet wide.", "Sit back.", "Stand tall."]
+    assert stored.cues == ["Feet wide.", "Sit back.", "Stand tall."]
     [kept] = await _media(database)
     assert (kept.id, kept.url, kept.telegram_file_id) == (gif.id, GIF, "cached-gif-id")
     assert png.id not in {m.id for m in await _media(database)}
@@ -94,7 +87,7 @@ async def test_seeding_never_deletes_admin_or_imported_media(database: Database)
         await rows.add_media(
             session,
             "plank",
-            [MediaRecord(kind="photo", license="CC0 1.0", author="Bo", url=PNG)],
+            [PHOTO],
             origin="wger",
         )
     # The file drops the squat's GIF and the plank altogether.
@@ -124,7 +117,7 @@ async def test_a_url_an_importer_added_is_adopted_when_the_file_lists_it(
         added = await rows.add_media(
             session,
             "bodyweight-squat",
-            [MediaRecord(kind="animation", license="CC-BY-SA 4.0", author="Ann", url=GIF)],
+            [media_item(GIF)],
             origin="wger",
         )
     assert added == 1
@@ -135,7 +128,7 @@ async def test_a_url_an_importer_added_is_adopted_when_the_file_lists_it(
 
 async def test_imported_media_and_aliases_are_added_once(database: Database) -> None:
     await _seed(database, _squat(media=()))
-    item = MediaRecord(kind="photo", license="CC0 1.0", author="Bo", url=PNG)
+    item = PHOTO
     async with database.transaction() as session:
         first = await rows.add_media(session, "bodyweight-squat", [item, item], origin="wger")
         again = await rows.add_media(session, "bodyweight-squat", [item], origin="wger")
@@ -144,24 +137,16 @@ async def test_imported_media_and_aliases_are_added_once(database: Database) -> 
         [stored] = await rows.all_exercises(session)
     assert (first, again) == (1, 0)
     assert (new_names, no_names) == (1, 0)
-    assert stored.extra_aliases == ["air squat"]
+    assert stored.aliases == ["squat", "air squat"]
 
 
 async def test_an_importer_adds_a_new_exercise_with_its_media(database: Database) -> None:
-    record = ExerciseRecord(
-        slug="band-pull-apart",
-        name="Band Pull Apart",
-        data={"cues": ["a", "b", "c"]},
-        media=[MediaRecord(kind="photo", license="CC0 1.0", author="Bo", url=PNG)],
-    )
+    record = exercise("band-pull-apart", "Band Pull Apart", media=[PHOTO])
     async with database.transaction() as session:
         await rows.add_exercise(session, record, origin="free-exercise-db")
         [stored] = await rows.all_exercises(session)
-    assert (stored.slug, stored.name, stored.origin) == (
-        "band-pull-apart",
-        "Band Pull Apart",
-        "free-exercise-db",
-    )
+        assert await rows.exercise_origins(session) == {"free-exercise-db"}
+    assert stored == record.model_copy(update={"media": []})
     [media] = await _media(database, "band-pull-apart")
     assert (media.origin, media.position) == ("free-exercise-db", rows.IMPORTED_POSITION)
 
@@ -223,7 +208,7 @@ async def test_failing_media_are_skipped_and_the_cache_is_cleared(database: Data
 def test_priority_puts_admin_uploads_before_curated_before_imported(
     origin: str, position: int, media_id: int, expected: tuple[int, int, int]
 ) -> None:
-    media = rows.StoredMedia(
+    media = CatalogMedia(
         id=media_id,
         exercise_slug="x",
         kind="photo",
@@ -240,3 +225,22 @@ def test_priority_puts_admin_uploads_before_curated_before_imported(
         failure=None,
     )
     assert rows.priority(media) == expected
+
+
+async def test_curated_exercises_come_first_and_broken_rows_are_skipped(database: Database) -> None:
+    await _seed(database, PLANK)
+    async with database.transaction() as session:
+        await rows.add_exercise(session, exercise("air-squat", "Air squat"), origin="wger")
+        session.add(
+            CatalogExercise(
+                slug="broken",
+                name="Broken",
+                data=json.dumps({"cues": ["Only one."]}),
+                extra_aliases="[]",
+                origin="wger",
+            )
+        )
+    async with database.transaction() as session:
+        assert [e.slug for e in await rows.all_exercises(session)] == ["plank", "air-squat"]
+        assert await rows.exercise_slugs(session) == {"plank", "air-squat", "broken"}
+        assert await rows.exercise_origins(session) == {"catalog", "wger"}

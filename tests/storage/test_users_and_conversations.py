@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.domain.profile import Activity, BmiScale, Goal, Profile, Sex, UnitSystem
 from bot.storage import Database, users
 from bot.storage import conversations as convo
 
@@ -16,9 +17,10 @@ async def test_upsert_inserts_then_updates(database: Database) -> None:
     async with database.transaction() as session:
         user = await users.get_user(session, 10)
         assert user is not None
-        assert (user.first_name, user.language_code, user.units) == ("Anna", "de", "metric")
+        assert (user.first_name, user.language_code) == ("Anna", "de")
+        assert user.profile == Profile()
+        assert user.created_at is not None
         assert user.created_at.tzinfo is not None
-        assert await users.count_users(session) == 1
 
 
 async def test_a_user_who_writes_is_no_longer_blocked(database: Database) -> None:
@@ -78,14 +80,27 @@ async def test_new_conversation_keeps_the_old_one(database: Database) -> None:
         assert len(await convo.messages_of(session, 13)) == 2
 
 
-async def test_save_profile_rejects_unknown_columns(database: Database) -> None:
+async def test_a_saved_profile_reads_back_equal(database: Database) -> None:
+    profile = Profile(
+        height_cm=180.0,
+        weight_kg=80.0,
+        age=35,
+        sex=Sex.FEMALE,
+        units=UnitSystem.IMPERIAL,
+        goal=Goal.STRENGTH,
+        activity=Activity.MODERATE,
+        waist_cm=81.0,
+        bmi_scale=BmiScale.ASIAN,
+    )
     async with database.transaction() as session:
         await users.upsert_user(session, user_id=14, first_name="Ed")
-        await users.save_profile(session, 14, {"height_cm": 180.0, "weight_kg": 80.0})
+        await users.save_profile(session, 14, profile)
     async with database.transaction() as session:
+        assert await users.get_profile(session, 14) == profile
+        assert await users.get_profile(session, 99) is None
         user = await users.get_user(session, 14)
         assert user is not None
-        assert (user.height_cm, user.weight_kg) == (180.0, 80.0)
+        assert user.profile == profile
 
 
 async def test_daily_usage_adds_up_per_user_and_day(database: Database) -> None:
@@ -102,5 +117,4 @@ async def test_daily_usage_adds_up_per_user_and_day(database: Database) -> None:
         await usage.add_usage(session, user_id=16, day=day, prompt_tokens=7, completion_tokens=3)
     async with database.transaction() as session:
         assert await usage.tokens_used(session, 15, day) == 175
-        assert await usage.tokens_on_day(session, day) == 185
         assert [row.requests for row in await usage.usage_of(session, 15)] == [2]

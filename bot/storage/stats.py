@@ -1,0 +1,58 @@
+"""The counts behind /stats: users, activity, messages, tokens; callers own the transaction."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import DailyUsage, Message, User
+
+
+async def count_users(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(User)) or 0)
+
+
+async def count_blocked_users(session: AsyncSession) -> int:
+    return int(
+        await session.scalar(
+            select(func.count()).select_from(User).where(User.blocked_at.is_not(None))
+        )
+        or 0
+    )
+
+
+async def count_active_users(session: AsyncSession, since: datetime) -> int:
+    """Users seen since ``since``, by their last update or by a message they wrote."""
+    wrote = exists().where(
+        Message.user_id == User.id, Message.role == "user", Message.created_at >= since
+    )
+    return int(
+        await session.scalar(
+            select(func.count()).select_from(User).where(or_(User.last_seen_at >= since, wrote))
+        )
+        or 0
+    )
+
+
+async def count_user_messages(session: AsyncSession, since: datetime) -> int:
+    """Messages users wrote to the coach since ``since``."""
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(Message)
+            .where(Message.role == "user", Message.created_at >= since)
+        )
+        or 0
+    )
+
+
+async def tokens_on_day(session: AsyncSession, day: date) -> int:
+    """All users' tokens on ``day``, for /stats."""
+    total = await session.scalar(
+        select(func.sum(DailyUsage.prompt_tokens + DailyUsage.completion_tokens)).where(
+            DailyUsage.day == day
+        )
+    )
+    return int(total or 0)
