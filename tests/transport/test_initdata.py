@@ -84,9 +84,7 @@ def test_a_stale_or_future_auth_date_is_refused() -> None:
         verify_init_data(signed_init_data(auth_date=NOW + 3600), TOKEN, max_age=3600, now=NOW)
 
 
-@pytest.mark.parametrize(
-    "user", [{"first_name": "no id"}, {"id": "42", "first_name": "text id"}]
-)
+@pytest.mark.parametrize("user", [{"first_name": "no id"}, {"id": "42", "first_name": "text id"}])
 def test_a_user_without_a_numeric_id_is_refused(user: dict[str, object]) -> None:
     with pytest.raises(InitDataError, match="user"):
         verify_init_data(signed_init_data(user=user), TOKEN, max_age=DAY, now=NOW)
