@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException
 
 from bot.catalog.loader import read_media_file
 from bot.domain.exercises import Exercise
-from bot.domain.metrics import BodyReport
+from bot.domain.metrics import NOTE_BMI_LIMITS, BodyReport
 from bot.domain.profile import Profile
 from bot.domain.units import format_height, format_waist, format_weight, format_weight_range
 from bot.errors import NotFoundError, UserInputError
@@ -442,7 +442,8 @@ def _metrics_out(profile: Profile, report: BodyReport, language: str) -> Metrics
         tdee_kcal=report.tdee_kcal,
         waist_to_height=report.waist_to_height,
         missing=list(report.missing),
-        notes=[_localised(language, note) for note in report.notes],
+        # The disclaimer says what NOTE_BMI_LIMITS says, so it is not repeated.
+        notes=[_localised(language, n) for n in report.notes if n != NOTE_BMI_LIMITS],
         disclaimer=t(language, "webapp.bmi.disclaimer"),
     )
 
