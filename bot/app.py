@@ -19,6 +19,7 @@ from bot.handlers import register_handlers
 from bot.handlers.admin import start_broadcasts, stop_broadcasts
 from bot.handlers.commands import set_command_menu
 from bot.handlers.context import BotData, Context
+from bot.handlers.webapp import set_app_menu_button
 from bot.llm.client import ChatModel
 from bot.logs import quiet_http_loggers
 from bot.services.broadcast import BroadcastService
@@ -219,6 +220,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         await application.start()
         start_broadcasts(application)  # resumes broadcasts a restart interrupted
         await _publish_command_menu(application, settings)
+        await set_app_menu_button(application.bot, settings.web_app_url)
         server = await _start_http(application, settings)
         await _start_updates(application, settings)
         with _stop_on_signals(stop):

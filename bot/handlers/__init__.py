@@ -14,7 +14,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import admin, chat, commands, exercises, profile_flow
+from bot.handlers import admin, chat, commands, exercises, profile_flow, webapp
 from bot.handlers.errors import on_error
 from bot.handlers.users import record_user
 
@@ -35,6 +35,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
         ("export", commands.export),
         ("exercise", exercises.exercise),
         ("credits", exercises.credits),
+        ("app", webapp.open_app),
     ):
         application.add_handler(CommandHandler(name, callback))
     application.add_handler(CallbackQueryHandler(profile_flow.on_button, pattern=r"^pf:"))

@@ -41,6 +41,7 @@ USER_COMMANDS: tuple[tuple[str, str], ...] = (
     ("forget", "Delete everything I know about you"),
     ("export", "Download everything I store about you"),
     ("credits", "Who made the exercise demos"),
+    ("app", "Open the app: profile, BMI, chart, exercises"),
 )
 ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     ("broadcast", "Send a message to every user"),
