@@ -16,6 +16,7 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.errors import FitCoachError
 from bot.transport.api import PREFIX, ApiContext, add_api, install_error_shape
@@ -23,6 +24,8 @@ from bot.transport.webhook import AcceptUpdate, add_webhook_route
 
 HEALTH_PATH = "/healthz"
 APP_PATH = "/app"
+# A profile edit is a few hundred bytes.
+API_MAX_BODY_BYTES = 16_384
 # The page's files ship inside the package (bot/webapp/static).
 STATIC_PACKAGE = ("bot.webapp", "static")
 
@@ -68,6 +71,7 @@ def build_http_app(
         )
     if api is not None:
         add_api(app, api)
+        app.add_middleware(_ApiBodyLimit)
 
         @app.get(APP_PATH, include_in_schema=False)
         async def app_without_slash() -> Response:
@@ -79,6 +83,59 @@ def build_http_app(
             name="webapp",
         )
     return app
+
+
+class _ApiBodyLimit:
+    """Refuses API request bodies over ``limit`` bytes before anyone reads them.
+
+    FastAPI reads a body before it checks the session, so an unsigned client could otherwise
+    make the server take in as much as it sends.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int = API_MAX_BODY_BYTES) -> None:
+        self._app = app
+        self._limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(f"{PREFIX}/"):
+            await self._app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self._limit:
+            await _too_large(scope, receive, send)
+            return
+        seen = 0
+        over = False
+
+        async def counted() -> Message:
+            nonlocal seen, over
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self._limit:
+                    over = True
+                    raise _BodyTooLarge
+            return message
+
+        async def unless_over(message: Message) -> None:
+            if not over:  # FastAPI answers a failed body read itself: ours replaces it
+                await send(message)
+
+        try:
+            await self._app(scope, counted, unless_over)
+        except _BodyTooLarge:
+            pass
+        if over:
+            await _too_large(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    body = {"error": {"code": "too_large", "message": "The request body is too large."}}
+    await JSONResponse(body, status_code=413)(scope, receive, send)
 
 
 class _Server(uvicorn.Server):

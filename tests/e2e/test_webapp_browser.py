@@ -7,6 +7,7 @@ stubbed with init data signed the way Telegram signs it.
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -125,6 +126,16 @@ async def test_profile_chart_and_an_edit_that_the_bot_then_shows(
             await status.wait_for()
             assert "Nothing was changed" in (await status.text_content() or "")
 
+            # Switching units converts what is shown and stores only the choice of units.
+            await form.locator("input[name=age]").fill("34")
+            await form.locator("select[name=units]").select_option("imperial")
+            assert await form.locator("input[name=height_ft]").input_value() == "5"
+            assert await form.locator("input[name=height_in]").input_value() == "11"
+            assert await form.locator("input[name=weight]").input_value() == "175"
+            await form.locator("button[type=submit]").click()
+            await page.locator("#form-status:not(.error)", has_text="Saved.").wait_for()
+            assert await form.locator("input[name=weight]").input_value() == "175"
+
             await page.locator("#tabs button[data-tab=exercises]").click()
             await page.locator("#exercise-list li").first.wait_for()
             await page.locator("#search").fill("push")
@@ -142,9 +153,16 @@ async def test_profile_chart_and_an_edit_that_the_bot_then_shows(
     bot.telegram.user_sends(USER, "/profile")
     messages = await bot.telegram.wait_for_messages(USER, 2)
     shown = messages[-1]["text"]
-    assert "Weight: 79.5 kg" in shown
+    assert "Weight: 175 lb" in shown
+    assert "Units: imperial" in shown
     assert "build strength" in shown
     assert "Age: 34" in shown  # the refused edit changed nothing
+    path = bot.database_url.removeprefix("sqlite+aiosqlite:///")
+    with sqlite3.connect(path) as connection:
+        stored = connection.execute(
+            "SELECT height_cm, weight_kg FROM users WHERE id = ?", (USER,)
+        ).fetchone()
+    assert stored == (180.0, 79.5)  # not re-rounded to whole inches and pounds
 
 
 async def test_outside_telegram_the_page_says_to_open_it_from_the_bot(

@@ -243,3 +243,18 @@ async def test_texts_openapi_page_and_unknown_paths(api: Api) -> None:
     assert "text/html" in page.headers["content-type"]
     assert (await api.client.get("/app")).status_code in (307, 308)
     assert_error(await api.client.get("/api/v1/nothing-here"), 404, "not_found")
+
+
+async def test_an_oversized_body_is_refused_before_it_is_read(api: Api) -> None:
+    answer = await api.client.patch(
+        "/api/v1/profile", content=b"{" + b" " * 20_000 + b"}", headers=auth()
+    )
+    assert_error(answer, 413, "too_large")
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(20):
+            yield b" " * 1000
+
+    streamed = await api.client.patch("/api/v1/profile", content=chunks(), headers=auth())
+    assert_error(streamed, 413, "too_large")
+    assert await api.users.profile(USER) == Profile()

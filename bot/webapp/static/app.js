@@ -7,7 +7,7 @@
   var initData = (tg && tg.initData) || "";
   var KG_PER_LB = 0.45359237, CM_PER_IN = 2.54;
   var T = {};
-  var state = { profile: null, units: "metric", exercisesLoaded: false, demoUrl: null };
+  var state = { profile: null, units: "metric", dirty: {}, exercisesLoaded: false, demoUrl: null };
 
   function $(id) { return document.getElementById(id); }
   function text(key, params) {
@@ -109,6 +109,7 @@
 
   function fillProfile(p) {
     state.profile = p;
+    state.dirty = {};
     var f = form();
     f.units.value = p.units;
     setUnits(p.units);
@@ -118,6 +119,18 @@
     f.goal.value = p.goal || "none";
     f.activity.value = p.activity || "none";
     f.bmi_scale.value = p.bmi_scale;
+  }
+
+  /* Only the fields the user touched: a unit switch alone must not re-round stored measures. */
+  function changedFields() {
+    var all = patchFromForm(), changed = {};
+    Object.keys(all).forEach(function (key) { if (state.dirty[key]) changed[key] = all[key]; });
+    return changed;
+  }
+
+  function markDirty(event) {
+    var name = event.target.name || "";
+    state.dirty[name.indexOf("height") === 0 ? "height" : name] = true;
   }
 
   function patchFromForm() {
@@ -148,7 +161,7 @@
     status.className = "";
     status.textContent = text("loading");
     try {
-      fillProfile(await api("PATCH", "/api/v1/profile", patchFromForm()));
+      fillProfile(await api("PATCH", "/api/v1/profile", changedFields()));
       await loadMetrics();
       status.textContent = text("saved");
     } catch (error) {
@@ -299,6 +312,8 @@
       notice(error.message, true);
     }
     $("profile-form").addEventListener("submit", saveProfile);
+    $("profile-form").addEventListener("input", markDirty);
+    $("profile-form").addEventListener("change", markDirty);
     form().units.addEventListener("change", function (event) {
       var measures = readMeasures();
       setUnits(event.target.value);
