@@ -114,23 +114,21 @@ class _ApiBodyLimit:
                 seen += len(message.get("body", b""))
                 if seen > self._limit:
                     over = True
-                    raise _BodyTooLarge
+                    raise _BodyTooLargeError
             return message
 
         async def unless_over(message: Message) -> None:
             if not over:  # FastAPI answers a failed body read itself: ours replaces it
                 await send(message)
 
-        try:
+        with contextlib.suppress(_BodyTooLargeError):
             await self._app(scope, counted, unless_over)
-        except _BodyTooLarge:
-            pass
         if over:
             await _too_large(scope, receive, send)
 
 
-class _BodyTooLarge(Exception):
-    pass
+class _BodyTooLargeError(Exception):
+    """An API body grew past the limit while it was read."""
 
 
 async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
