@@ -260,7 +260,7 @@ async def _session(request: Request) -> Session:
             init_data, context.bot_token, max_age=context.max_age, now=context.clock()
         )
     except InitDataError as error:
-        logger.info("Mini App request refused: %s", error.reason)
+        logger.debug("Mini App request refused: %s", error.reason)
         message = t(_header_language(request), "webapp.error.unauthorized")
         raise ApiError(401, "unauthorized", message) from None
     language = pick_language(None, user.language_code)
