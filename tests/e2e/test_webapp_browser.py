@@ -66,8 +66,9 @@ def telegram_stub(init_data: str | None) -> str:
     )
 
 
-async def _open(page: object, url: str, init_data: str | None) -> None:
-    await page.add_init_script(telegram_stub(init_data))  # type: ignore[attr-defined]
+async def _open(page: object, url: str, init_data: str | None, *, stub: bool = True) -> None:
+    if stub:
+        await page.add_init_script(telegram_stub(init_data))  # type: ignore[attr-defined]
     # Telegram's own script comes from telegram.org in production; there is no network here.
     await page.route(  # type: ignore[attr-defined]
         "https://telegram.org/**",
@@ -165,8 +166,9 @@ async def test_profile_chart_and_an_edit_that_the_bot_then_shows(
     assert stored == (180.0, 79.5)  # not re-rounded to whole inches and pounds
 
 
+@pytest.mark.parametrize("stub", [False, True], ids=["no-telegram-object", "empty-init-data"])
 async def test_outside_telegram_the_page_says_to_open_it_from_the_bot(
-    bot: RunningBot, tmp_path: Path
+    bot: RunningBot, tmp_path: Path, stub: bool
 ) -> None:
     from playwright.async_api import async_playwright
 
@@ -176,7 +178,7 @@ async def test_outside_telegram_the_page_says_to_open_it_from_the_bot(
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM))
         try:
             page = await browser.new_page(locale="de-DE")
-            await _open(page, f"http://127.0.0.1:{port}/app/", None)
+            await _open(page, f"http://127.0.0.1:{port}/app/", None, stub=stub)
             notice = page.locator("#notice.error")
             await notice.wait_for()
             assert "Telegram" in (await notice.text_content() or "")
