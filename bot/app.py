@@ -11,7 +11,7 @@ from typing import Any
 
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
-from telegram.request import HTTPXRequest, RequestData
+from telegram.request import HTTPXRequest
 
 from bot.config import Settings
 from bot.errors import ConfigError, FitCoachError
@@ -26,6 +26,7 @@ from bot.services.broadcast import BroadcastService
 from bot.services.catalog import CatalogService, seed_catalog
 from bot.services.coach import CoachService
 from bot.services.delivery import DemoDelivery
+from bot.services.inbox import InboxService
 from bot.services.limits import SlidingWindowLimiter
 from bot.services.registry import Services
 from bot.services.stats import StatsService
@@ -33,10 +34,10 @@ from bot.services.users import UserService
 from bot.storage import Database
 from bot.storage.migrate import upgrade
 from bot.transport.api import REQUESTS_PER_MINUTE, ApiContext
-from bot.transport.concurrency import PerChatUpdateProcessor
 from bot.transport.http import HttpServer, WebhookRoute, build_http_app
+from bot.transport.inbox import InboxPoller, InboxWorker
 from bot.transport.ratelimit import PriorityRateLimiter
-from bot.transport.webhook import derive_secret, queue_acceptor, webhook_path
+from bot.transport.webhook import derive_secret, inbox_acceptor, webhook_path
 
 logger = logging.getLogger(__name__)
 
@@ -45,11 +46,6 @@ FitCoachApp = Application[Any, Context, Any, Any, BotData, Any]
 # In-flight replies get this long to finish after SIGTERM before the process exits.
 SHUTDOWN_GRACE_SECONDS = 10.0
 POLL_TIMEOUT_SECONDS = 10
-# An empty getUpdates answer faster than this did not long-poll (a proxy cutting the poll, a
-# server ignoring ``timeout``): the next poll waits, from the first pause doubling to the cap.
-QUICK_EMPTY_POLL_SECONDS = 1.0
-FIRST_POLL_PAUSE_SECONDS = 0.05
-MAX_POLL_PAUSE_SECONDS = 1.0
 
 
 class BotApiRequest(HTTPXRequest):
@@ -69,52 +65,12 @@ class BotApiRequest(HTTPXRequest):
         return decoded
 
 
-class PollingRequest(BotApiRequest):
-    """The getUpdates transport: never spins when the server answers at once with nothing.
-
-    After an empty answer that came back quickly although the poll asked Telegram to wait,
-    the next poll waits a pause that doubles up to ``MAX_POLL_PAUSE_SECONDS``; any update (or
-    a real long poll) resets it.
-    """
-
-    def __init__(self, *, read_timeout: float) -> None:
-        super().__init__(read_timeout=read_timeout)
-        self._pause = 0.0
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        *args: Any,
-        **kwargs: Any,
-    ) -> tuple[int, bytes]:
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        status, payload = await super().do_request(url, method, request_data, *args, **kwargs)
-        asked_to_wait = request_data is not None and bool(request_data.parameters.get("timeout"))
-        quick = loop.time() - started < QUICK_EMPTY_POLL_SECONDS
-        if asked_to_wait and quick and status == 200 and _no_updates(payload):
-            self._pause = min(
-                max(self._pause * 2, FIRST_POLL_PAUSE_SECONDS), MAX_POLL_PAUSE_SECONDS
-            )
-            await asyncio.sleep(self._pause)
-        else:
-            self._pause = 0.0
-        return status, payload
-
-
-def _no_updates(payload: bytes) -> bool:
-    if len(payload) > 64:  # an empty answer is {"ok":true,"result":[]}
-        return False
-    try:
-        return bool(json.loads(payload).get("result") == [])
-    except (ValueError, AttributeError):
-        return False
-
-
 def build_application(settings: Settings) -> FitCoachApp:
-    """The real PTB Application: rate limiter, per-chat ordering, typed context, handlers."""
+    """The real PTB Application: rate limiter, typed context, handlers.
+
+    It has no Updater: updates come through the inbox (bot.transport.inbox), whose workers
+    keep each chat's order and call ``process_update``.
+    """
     api_url = settings.telegram_api_url
     context_types = ContextTypes(context=Context, bot_data=BotData)
     application: FitCoachApp = (
@@ -124,9 +80,9 @@ def build_application(settings: Settings) -> FitCoachApp:
         .base_file_url(f"{api_url}/file/bot")
         .context_types(context_types)
         .rate_limiter(PriorityRateLimiter(bulk_rate=settings.broadcast_rate, max_retries=3))
-        .concurrent_updates(PerChatUpdateProcessor())
+        .updater(None)  # the inbox polls: an update is stored before it is acknowledged
         .request(BotApiRequest(connection_pool_size=64))
-        .get_updates_request(PollingRequest(read_timeout=POLL_TIMEOUT_SECONDS + 5))
+        .get_updates_request(BotApiRequest(read_timeout=POLL_TIMEOUT_SECONDS + 5))
         .build()
     )
     application.bot_data.settings = settings
@@ -215,25 +171,38 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
             "TELEGRAM_API_URL points at a Telegram Bot API server"
         ) from exc
     server: HttpServer | None = None
+    poller: InboxPoller | None = None
+    worker: InboxWorker | None = None
+    inbox: InboxService | None = None
     try:
         await open_services(application)
+        services = application.bot_data.services
+        assert services is not None
+        inbox = InboxService(services.database)
+        await inbox.open()
         await application.start()
         start_broadcasts(application)  # resumes broadcasts a restart interrupted
         await _publish_command_menu(application, settings)
         await set_app_menu_button(application.bot, settings.web_app_url)
-        server = await _start_http(application, settings)
-        await _start_updates(application, settings)
+        worker = InboxWorker(application, inbox)
+        worker.start()  # takes what a previous run left pending first
+        server = await _start_http(application, settings, inbox)
+        poller = await _start_updates(application, settings, inbox)
         with _stop_on_signals(stop):
             await stop.wait()
         logger.info("Stopping: finishing replies in flight (up to %.0f s)", SHUTDOWN_GRACE_SECONDS)
     finally:
-        await _stop(application, server)
+        await _stop(application, server, poller, worker, inbox)
 
 
 async def _publish_command_menu(application: FitCoachApp, settings: Settings) -> None:
     """Set the command menu; the bot answers commands without it, so a refusal only warns."""
+    services = application.bot_data.services
     try:
-        await set_command_menu(application.bot, settings.admin_ids)
+        admin_languages = (
+            await services.users.reading_languages(settings.admin_ids) if services else None
+        )
+        await set_command_menu(application.bot, settings.admin_ids, admin_languages)
     except TelegramError as exc:
         logger.warning("Command menu not published (%s); commands still work", exc)
 
@@ -241,7 +210,9 @@ async def _publish_command_menu(application: FitCoachApp, settings: Settings) ->
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 
 
-async def _start_http(application: FitCoachApp, settings: Settings) -> HttpServer | None:
+async def _start_http(
+    application: FitCoachApp, settings: Settings, inbox: InboxService
+) -> HttpServer | None:
     """With WEBHOOK_URL or WEB_APP_URL, serve /healthz, the webhook and the Mini App."""
     if not (settings.webhook_url or settings.web_app_url):
         return None
@@ -253,7 +224,7 @@ async def _start_http(application: FitCoachApp, settings: Settings) -> HttpServe
         webhook = WebhookRoute(
             path=webhook_path(settings.webhook_url),
             secret=_webhook_secret(settings),
-            accept_update=queue_acceptor(application),
+            accept_update=inbox_acceptor(inbox),
             bot=application.bot,
         )
     api = None
@@ -278,21 +249,19 @@ def _webhook_secret(settings: Settings) -> str:
     return derive_secret(settings.telegram_bot_token.get_secret_value())
 
 
-async def _start_updates(application: FitCoachApp, settings: Settings) -> None:
+async def _start_updates(
+    application: FitCoachApp, settings: Settings, inbox: InboxService
+) -> InboxPoller | None:
     """Poll by default; with WEBHOOK_URL, register the webhook the HTTP server answers."""
     if settings.webhook_url:
         await _set_webhook(application, settings, settings.webhook_url)
-        return
-    updater = application.updater
-    assert updater is not None
-    # start_polling removes a webhook left from an earlier webhook-mode run.
-    await updater.start_polling(
-        poll_interval=0.0,
-        timeout=POLL_TIMEOUT_SECONDS,
-        allowed_updates=ALLOWED_UPDATES,
-        drop_pending_updates=False,
+        return None
+    poller = InboxPoller(
+        application, inbox, timeout=POLL_TIMEOUT_SECONDS, allowed_updates=ALLOWED_UPDATES
     )
+    await poller.start()
     logger.info("Polling %s for updates", application.bot.username)
+    return poller
 
 
 async def _set_webhook(application: FitCoachApp, settings: Settings, url: str) -> None:
@@ -309,21 +278,30 @@ async def _set_webhook(application: FitCoachApp, settings: Settings, url: str) -
     logger.info("Webhook set: Telegram posts to %s; listening on port %d", url, settings.port)
 
 
-async def _stop(application: FitCoachApp, server: HttpServer | None) -> None:
+async def _stop(
+    application: FitCoachApp,
+    server: HttpServer | None,
+    poller: InboxPoller | None,
+    worker: InboxWorker | None,
+    inbox: InboxService | None,
+) -> None:
+    # Cancelled (the process is being killed, or a test's crash): nothing gets to finish.
+    task = asyncio.current_task()
+    hard = task is not None and task.cancelling() > 0
+    # No new updates; Telegram delivers again what we did not store.
     if server is not None:
-        await server.stop()  # no new updates; Telegram redelivers what it could not post
+        await server.stop()
+    if poller is not None:
+        await poller.stop()
+    if worker is not None:
+        # What is still pending stays in the inbox for the next start (or another instance).
+        await worker.stop(SHUTDOWN_GRACE_SECONDS, hard=hard)
     await stop_broadcasts(application)  # before the bot's HTTP client closes
-    updater = application.updater
-    if updater is not None and updater.running:
-        await updater.stop()
     if application.running:
-        try:
-            await asyncio.wait_for(application.stop(), SHUTDOWN_GRACE_SECONDS)
-        except TimeoutError:
-            logger.warning(
-                "Replies still in flight after %.0f s were cut off", SHUTDOWN_GRACE_SECONDS
-            )
+        await application.stop()
     await application.shutdown()
+    if inbox is not None:
+        await inbox.close()
     await close_services(application)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.i18n import Text
+
 
 class FitCoachError(Exception):
     """Root of every error FitCoach raises on purpose."""
@@ -15,12 +17,33 @@ class UserInputError(FitCoachError):
     """Something a user typed cannot be accepted; the message is safe to show them.
 
     ``field`` names what was wrong (``height``, ``weight``...) when there is one.
+
+    ``message`` is usually a ``bot.i18n.Text``: a catalog key with parameters (``code`` and
+    ``params``), English as a string, rendered in the user's language by ``text.render``.
     """
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+
+    @property
+    def text(self) -> Text:
+        """The message as catalog Text (plain strings become a verbatim message)."""
+        return (
+            self.message
+            if isinstance(self.message, Text)
+            else Text("error.verbatim", text=self.message)
+        )
+
+    @property
+    def code(self) -> str:
+        """The catalog key of the message: what went wrong, for code and tests."""
+        return self.text.key
+
+    @property
+    def params(self) -> dict[str, object]:
+        return self.text.params
 
 
 class AmbiguousInputError(UserInputError):

@@ -89,13 +89,13 @@ def test_lock_files_cover_pyproject_and_agree() -> None:
 
 
 def test_readme_documents_every_setting_and_command() -> None:
-    from bot.handlers.commands import ADMIN_COMMANDS, USER_COMMANDS
+    from bot.handlers.commands import COMMANDS
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for field in Settings.model_fields:
         assert f"`{field.upper()}`" in readme, field
-    for name, _ in USER_COMMANDS + ADMIN_COMMANDS:
-        assert f"/{name}" in readme, name
+    for command in COMMANDS:
+        assert f"/{command.name}" in readme, command.name
     assert "make run" in readme
     assert "make test" in readme
 

@@ -22,6 +22,7 @@ from bot.domain.exercises import (
     singular,
 )
 from bot.errors import UserInputError
+from bot.i18n import Text
 
 # A fuzzy hit is taken as the answer only when it is this close (0-100, Indel similarity)...
 CONFIDENT_SCORE: Final = 85.0
@@ -226,7 +227,7 @@ def by_muscle(catalog: Catalog, group: str) -> list[Exercise]:
     canonical = normalise_muscle(group)
     if canonical is None:
         known = ", ".join(MUSCLE_GROUPS)
-        raise UserInputError(
-            f"I don't know the muscle group {group!r}. Try one of: {known}.", field="muscle"
-        )
+        shown = Text("units.shown", value=group)
+        message = Text("exercise.unknown_group", shown=shown, known=known)
+        raise UserInputError(message, field="muscle")
     return catalog.by_muscle(canonical)

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from bot.domain.profile import Activity, BmiScale, Profile, Sex, format_profile
 from bot.domain.units import UnitSystem, format_weight_range
+from bot.i18n import Text
 
 __all__ = [
     "BmiClass",
@@ -42,10 +43,7 @@ ADULT_AGE = 20  # CDC BMI-for-age runs to the 20th birthday; adult classes start
 CHILD_MIN_AGE = 2  # CDC BMI-for-age starts at 2 years.
 CALORIE_MIN_AGE = 18  # No calorie numbers for minors (safety rule 5).
 
-NOTE_BMI_LIMITS = (
-    "BMI does not measure body fat: it misleads for athletes with a lot of muscle, "
-    "in pregnancy and for the frail elderly."
-)
+NOTE_BMI_LIMITS = Text("metrics.note.bmi_limits")
 
 
 class BmiClass(StrEnum):
@@ -266,7 +264,7 @@ class BodyReport:
     waist_to_height: float | None  # two decimals
     whtr_band: WhtrBand | None
     missing: tuple[str, ...]  # profile keys still needed for the BMI and its meaning
-    notes: tuple[str, ...]
+    notes: tuple[Text, ...]  # catalog texts; as strings, English
 
 
 def missing_for_bmi(profile: Profile) -> list[str]:
@@ -291,21 +289,21 @@ def missing_for_bmi(profile: Profile) -> list[str]:
 
 def _energy(
     profile: Profile, bmi_value: float | None, teen: TeenBmi | None
-) -> tuple[int | None, int | None, list[str]]:
+) -> tuple[int | None, int | None, list[Text]]:
     """BMR and TDEE, or the reason they are left out."""
     weight, height, age, sex = profile.weight_kg, profile.height_cm, profile.age, profile.sex
     if weight is None or height is None or age is None:
         return None, None, []
     if age < CALORIE_MIN_AGE:
-        return None, None, ["Calorie figures (BMR, TDEE) are not given under 18."]
+        return None, None, [Text("metrics.note.no_calories_minor")]
     if sex is None:
-        return None, None, ["Calorie figures (BMR, TDEE) need sex, which is not set."]
+        return None, None, [Text("metrics.note.calories_need_sex")]
     underweight = (bmi_value is not None and round_bmi(bmi_value) < _NORMAL_LOWER) or (
         teen is not None and teen.category is TeenBmiCategory.UNDERWEIGHT
     )
     if underweight:
         # At a low BMI calorie numbers can feed restriction (safety rule 3).
-        return None, None, ["Calorie figures are left out at this BMI; a doctor can advise."]
+        return None, None, [Text("metrics.note.no_calories_low_bmi")]
     bmr = bmr_mifflin_st_jeor(weight, height, age, sex)
     total = None if profile.activity is None else round(tdee(bmr, profile.activity))
     return round(bmr), total, []
@@ -313,7 +311,7 @@ def _energy(
 
 def body_report(profile: Profile) -> BodyReport:
     """Compute every body metric the profile allows, with notes on how to read them."""
-    notes: list[str] = []
+    notes: list[Text] = []
     height, weight, age = profile.height_cm, profile.weight_kg, profile.age
     raw_bmi = None if height is None or weight is None else bmi(weight, height)
     shown_bmi = None if raw_bmi is None else round_bmi(raw_bmi)
@@ -324,35 +322,30 @@ def body_report(profile: Profile) -> BodyReport:
 
     if raw_bmi is not None and height is not None:
         if age is None:
-            notes.append("Set your age to see what this BMI means (adult classes start at 20).")
+            notes.append(Text("metrics.note.set_age"))
         elif age >= ADULT_AGE:
             adult_class = classify_bmi(raw_bmi, profile.bmi_scale)
             prime = round(bmi_prime(raw_bmi), 2)
             low, high = healthy_weight_range(height, profile.bmi_scale)
             healthy = (round(low, 1), round(high, 1))
             if profile.bmi_scale is BmiScale.ASIAN:
-                notes.append("Classes use the Asian cut-offs: 23, 27.5, 32.5 and 37.5.")
+                notes.append(Text("metrics.note.asian_cutoffs"))
             notes.append(NOTE_BMI_LIMITS)
         elif age >= CHILD_MIN_AGE:
-            notes.append(
-                "Adult BMI classes do not apply under 20; the CDC BMI-for-age percentile does."
-            )
+            notes.append(Text("metrics.note.teen_classes"))
             if profile.sex is None:
-                notes.append("The BMI-for-age percentile needs your sex; set it to see it.")
+                notes.append(Text("metrics.note.teen_needs_sex"))
             else:
                 # Only whole years are known, so take the middle of that year of age.
                 teen = bmi_for_age(raw_bmi, age + 0.5, profile.sex)
-                notes.append(
-                    f"Age {age} is taken as {age}½ years, the middle of that year, "
-                    "for the percentile."
-                )
+                notes.append(Text("metrics.note.half_year", age=age))
         else:
-            notes.append("BMI is not interpreted under 2 years of age.")
+            notes.append(Text("metrics.note.under_two"))
 
     bmr, total, energy_notes = _energy(profile, raw_bmi, teen)
     notes.extend(energy_notes)
     if bmr is not None and total is None:
-        notes.append("Set your activity level to see your TDEE.")
+        notes.append(Text("metrics.note.set_activity"))
 
     ratio: float | None = None
     band: WhtrBand | None = None
@@ -360,7 +353,7 @@ def body_report(profile: Profile) -> BodyReport:
         ratio = round(waist_to_height(profile.waist_cm, height), 2)
         band = classify_waist_to_height(ratio)
         if shown_bmi is not None and shown_bmi >= 35:
-            notes.append("NICE uses waist-to-height mainly for a BMI under 35.")
+            notes.append(Text("metrics.note.whtr_scope"))
 
     return BodyReport(
         units=profile.units,
@@ -380,40 +373,46 @@ def body_report(profile: Profile) -> BodyReport:
     )
 
 
-def format_body_report(report: BodyReport) -> list[str]:
-    """Plain-text lines of a report in the user's units (the handler adds markup)."""
-    lines: list[str] = []
+def format_body_report(report: BodyReport, language: str | None = None) -> list[str]:
+    """Plain-text lines of a report in the user's units (the handler adds markup).
+
+    ``language`` None gives the English lines the coach's prompt reads.
+    """
+    lines: list[Text] = []
     if report.bmi is not None:
-        line = f"BMI: {report.bmi:.1f}"
+        bmi_text = f"{report.bmi:.1f}"
         if report.adult_class is not None:
-            scale = "Asian cut-offs" if report.bmi_scale is BmiScale.ASIAN else "WHO adult classes"
-            line += f" ({report.adult_class.value}, {scale})"
+            key = "asian" if report.bmi_scale is BmiScale.ASIAN else "who"
+            cls = Text(f"metrics.class.{report.adult_class.name.lower()}")
+            lines.append(Text(f"metrics.bmi_adult_{key}", bmi=bmi_text, cls=cls))
         elif report.teen is not None:
-            line += (
-                f" (BMI-for-age percentile {format_percentile(report.teen.percentile)}, CDC: "
-                f"{report.teen.category.value})"
+            category = Text(f"metrics.teen.{report.teen.category.name.lower()}")
+            percentile = format_percentile(report.teen.percentile)
+            lines.append(
+                Text("metrics.bmi_teen", bmi=bmi_text, percentile=percentile, category=category)
             )
-        lines.append(line)
+        else:
+            lines.append(Text("metrics.bmi", bmi=bmi_text))
     if report.bmi_prime is not None:
-        lines.append(f"BMI Prime: {report.bmi_prime:.2f}")
+        lines.append(Text("metrics.bmi_prime", value=f"{report.bmi_prime:.2f}"))
     if report.healthy_range_kg is not None:
         low, high = report.healthy_range_kg
         lines.append(
-            f"Healthy weight for this height: {format_weight_range(low, high, report.units)}"
+            Text("metrics.healthy_range", range=format_weight_range(low, high, report.units))
         )
     if report.bmr_kcal is not None:
-        lines.append(f"BMR (Mifflin-St Jeor): {report.bmr_kcal} kcal/day")
+        lines.append(Text("metrics.bmr", kcal=report.bmr_kcal))
     if report.tdee_kcal is not None and report.activity is not None:
-        level = report.activity.value.replace("_", " ")
-        lines.append(f"TDEE ({level}): {report.tdee_kcal} kcal/day")
+        level = Text(f"metrics.level.{report.activity.value}")
+        lines.append(Text("metrics.tdee", level=level, kcal=report.tdee_kcal))
     if report.waist_to_height is not None and report.whtr_band is not None:
-        lines.append(
-            f"Waist-to-height: {report.waist_to_height:.2f} ({report.whtr_band.value}, NICE)"
-        )
+        band = Text(f"metrics.whtr.{report.whtr_band.name.lower()}")
+        lines.append(Text("metrics.whtr", ratio=f"{report.waist_to_height:.2f}", band=band))
     if report.missing:
-        lines.append(f"Missing for BMI: {', '.join(report.missing)}")
-    lines.extend(f"Note: {note}" for note in report.notes)
-    return lines
+        missing = ", ".join(report.missing)
+        lines.append(Text("metrics.missing", fields=missing))
+    lines.extend(Text("metrics.note", note=note) for note in report.notes)
+    return [line if language is None else line.render(language) for line in lines]
 
 
 def describe_profile_for_coach(profile: Profile) -> str:

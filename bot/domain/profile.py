@@ -22,6 +22,7 @@ from bot.domain.units import (
     parse_weight,
 )
 from bot.errors import UserInputError
+from bot.i18n import Text
 
 __all__ = [
     "AGE_RANGE",
@@ -60,7 +61,7 @@ class Goal(StrEnum):
 
     @property
     def label(self) -> str:
-        return _GOAL_LABELS[self]
+        return Text(f"goal.{self.value}")
 
 
 class Activity(StrEnum):
@@ -79,7 +80,7 @@ class Activity(StrEnum):
 
     @property
     def label(self) -> str:
-        return _ACTIVITY_LABELS[self]
+        return Text(f"activity.{self.value}")
 
 
 class BmiScale(StrEnum):
@@ -90,34 +91,15 @@ class BmiScale(StrEnum):
 
     @property
     def label(self) -> str:
-        return _SCALE_LABELS[self]
+        return Text(f"bmi_scale.{self.value}")
 
 
-_GOAL_LABELS = {
-    Goal.LOSE: "lose weight",
-    Goal.MAINTAIN: "maintain weight",
-    Goal.GAIN: "gain weight or muscle",
-    Goal.STRENGTH: "build strength",
-    Goal.ENDURANCE: "build endurance",
-    Goal.GENERAL: "general fitness",
-}
 _ACTIVITY_FACTORS = {
     Activity.SEDENTARY: 1.2,
     Activity.LIGHT: 1.375,
     Activity.MODERATE: 1.55,
     Activity.VERY_ACTIVE: 1.725,
     Activity.EXTRA_ACTIVE: 1.9,
-}
-_ACTIVITY_LABELS = {
-    Activity.SEDENTARY: "sedentary (little or no exercise)",
-    Activity.LIGHT: "light (exercise 1–3 days/week)",
-    Activity.MODERATE: "moderate (exercise 3–5 days/week)",
-    Activity.VERY_ACTIVE: "very active (hard exercise 6–7 days/week)",
-    Activity.EXTRA_ACTIVE: "extra active (very hard exercise or a physical job)",
-}
-_SCALE_LABELS = {
-    BmiScale.STANDARD: "standard (WHO)",
-    BmiScale.ASIAN: "Asian (WHO 2004 / NICE cut-offs)",
 }
 
 
@@ -258,41 +240,30 @@ _SCALE_WORDS = _synonyms(
 )
 
 
-_LABELS = {
-    "height": "Height",
-    "weight": "Weight",
-    "age": "Age",
-    "sex": "Sex",
-    "units": "Units",
-    "goal": "Goal",
-    "activity": "Activity",
-    "waist": "Waist",
-    "bmi_scale": "BMI scale",
-}
+def _label(field: str) -> Text:
+    return Text(f"field.{field}")
+
+
+def _shown(value: str) -> Text:
+    """What the user wrote, quoted, or "nothing"."""
+    return Text("units.shown", value=value.strip()) if value.strip() else Text("profile.nothing")
 
 
 def _choice(field: str, value: str, words: dict[str, _E], members: type[_E]) -> _E:
     found = words.get(_canon(value))
     if found is None:
         choices = ", ".join(member.value for member in members)
-        shown = f"“{value.strip()}”" if value.strip() else "nothing"
-        raise UserInputError(
-            f"{_LABELS[field]}: I couldn't read {shown}. Choose one of: {choices}.",
-            field=field,
+        message = Text(
+            "profile.error.choice", label=_label(field), shown=_shown(value), choices=choices
         )
+        raise UserInputError(message, field=field)
     return found
 
 
 def _parse_sex(value: str) -> Sex:
     found = _SEX_WORDS.get(_canon(value))
     if found is None:
-        raise UserInputError(
-            f"Sex: I can only use male or female here (you wrote “{value.strip()}”), because "
-            "the calorie (BMR) formula and the teen BMI charts are calibrated separately for "
-            "male and female bodies. Sex is optional: you can leave it unset (sex=none) and "
-            "FitCoach will simply skip the numbers that need it.",
-            field="sex",
-        )
+        raise UserInputError(Text("profile.error.sex", shown=_shown(value)), field="sex")
     return found
 
 
@@ -307,25 +278,14 @@ def parse_age(text: str) -> int:
     cleaned = unicodedata.normalize("NFKC", text).strip().lower().rstrip(".!")
     match = _AGE.fullmatch(cleaned)
     if match is None:
-        shown = f"“{text.strip()}”" if text.strip() else "nothing"
-        raise UserInputError(
-            f"Age: I couldn't read {shown}. Write your age in whole years, for example 35. "
-            f"Accepted range: {low}–{high}.",
-            field="age",
-        )
+        message = Text("profile.error.age_unreadable", shown=_shown(text), low=low, high=high)
+        raise UserInputError(message, field="age")
     age = int(match["n"])
     if age < low:
-        raise UserInputError(
-            f"Age: FitCoach is for people aged {low} and over, so it can't coach you at {age}. "
-            "A parent, a PE teacher or a doctor can help with getting active safely.",
-            field="age",
-        )
+        raise UserInputError(Text("profile.error.age_young", low=low, age=age), field="age")
     if age > high:
-        raise UserInputError(
-            f"Age: “{text.strip()}” is above {high}, the oldest age accepted. "
-            "Write your age in whole years, for example 35.",
-            field="age",
-        )
+        message = Text("profile.error.age_old", shown=_shown(text), high=high)
+        raise UserInputError(message, field="age")
     return age
 
 
@@ -342,10 +302,8 @@ def _apply(profile: Profile, key: str, text: str) -> Profile:
     clear = _is_clear(text)
     if clear and key in ("units", "bmi_scale"):
         default = Profile().units if key == "units" else Profile().bmi_scale
-        raise UserInputError(
-            f"{_LABELS[key]}: this one can't be unset; the default is {default.value}.",
-            field=key,
-        )
+        message = Text("profile.error.cannot_unset", label=_label(key), default=default.value)
+        raise UserInputError(message, field=key)
     match key:
         case "height":
             return replace(profile, height_cm=None if clear else parse_height(text, prefer))
@@ -379,10 +337,18 @@ def _resolve_key(raw: str) -> str:
     key = _KEY_ALIASES.get(_canon(raw).replace(" ", "_"))
     if key is None:
         close = difflib.get_close_matches(raw.lower(), list(FIELDS), n=1)
-        guess = f" (did you mean {close[0]}?)" if close else ""
-        raise UserInputError(
-            f"Unknown key “{raw}”{guess}. Accepted keys: {_accepted_keys()}.", field=raw
+        shown = Text("units.shown", value=raw)
+        message = (
+            Text(
+                "profile.error.unknown_key_guess",
+                shown=shown,
+                guess=close[0],
+                keys=_accepted_keys(),
+            )
+            if close
+            else Text("profile.error.unknown_key", shown=shown, keys=_accepted_keys())
         )
+        raise UserInputError(message, field=raw)
     return key
 
 
@@ -415,7 +381,7 @@ def parse_profile_args(text: str, current: Profile) -> Profile:
         return current
     matches = list(_KEY.finditer(text))
     # (position in the text, field, message): problems are reported in the order typed.
-    problems: list[tuple[int, str, str]] = []
+    problems: list[tuple[int, str, Text]] = []
 
     leading = text[: matches[0].start()] if matches else text
     if leading.strip():
@@ -423,8 +389,7 @@ def parse_profile_args(text: str, current: Profile) -> Profile:
             (
                 0,
                 "format",
-                f"“{leading.strip()}” is not in key=value form; write for example "
-                "height=180cm weight=80kg age=35.",
+                Text("profile.error.not_key_value", shown=_shown(leading)),
             )
         )
 
@@ -436,10 +401,10 @@ def parse_profile_args(text: str, current: Profile) -> Profile:
         try:
             key = _resolve_key(match["key"])
         except UserInputError as error:
-            problems.append((match.start(), match["key"], error.message))
+            problems.append((match.start(), match["key"], error.text))
             continue
         if key in seen:
-            problems.append((match.start(), key, f"{key} is given more than once."))
+            problems.append((match.start(), key, Text("profile.error.repeated", key=key)))
             continue
         seen.add(key)
         pairs.append((match.start(), key, raw_value))
@@ -451,36 +416,46 @@ def parse_profile_args(text: str, current: Profile) -> Profile:
         try:
             updated = _apply(updated, key, raw_value)
         except UserInputError as error:
-            problems.append((position, key, error.message))
+            problems.append((position, key, error.text))
 
     if problems:
         problems.sort(key=lambda problem: problem[0])
-        lines = "\n".join(f"• {message}" for _, _, message in problems)
+        listed = tuple(message for _, _, message in problems)
         fields = ",".join(dict.fromkeys(field for _, field, _ in problems))
-        raise UserInputError(f"Nothing was changed. Please fix:\n{lines}", field=fields)
+        raise UserInputError(Text("profile.error.nothing_changed", problems=listed), field=fields)
     return updated
 
 
 # ---------------------------------------------------------------------------------------------
 # Display
 
-_NOT_SET = "not set"
 
+def format_profile(profile: Profile, language: str | None = None) -> list[str]:
+    """One ``Label: value`` line per field, in the user's units; missing fields say "not set".
 
-def format_profile(profile: Profile) -> list[str]:
-    """One ``Label: value`` line per field, in the user's units; missing fields say "not set"."""
+    ``language`` None gives English Text lines (what the coach's prompt reads).
+    """
     units = profile.units
     height = profile.height_cm
     weight = profile.weight_kg
     waist = profile.waist_cm
-    return [
-        f"Height: {_NOT_SET if height is None else format_height(height, units)}",
-        f"Weight: {_NOT_SET if weight is None else format_weight(weight, units)}",
-        f"Age: {_NOT_SET if profile.age is None else profile.age}",
-        f"Sex: {_NOT_SET if profile.sex is None else profile.sex.value}",
-        f"Units: {units.value}",
-        f"Goal: {_NOT_SET if profile.goal is None else profile.goal.label}",
-        f"Activity: {_NOT_SET if profile.activity is None else profile.activity.label}",
-        f"Waist: {_NOT_SET if waist is None else format_waist(waist, units)}",
-        f"BMI scale: {profile.bmi_scale.label}",
+    values: list[tuple[str, object]] = [
+        ("height", None if height is None else format_height(height, units)),
+        ("weight", None if weight is None else format_weight(weight, units)),
+        ("age", profile.age),
+        ("sex", None if profile.sex is None else Text(f"sex.{profile.sex.value}")),
+        ("units", Text(f"units.{units.value}")),
+        ("goal", None if profile.goal is None else profile.goal.label),
+        ("activity", None if profile.activity is None else profile.activity.label),
+        ("waist", None if waist is None else format_waist(waist, units)),
+        ("bmi_scale", profile.bmi_scale.label),
     ]
+    lines = [
+        Text(
+            "profile.line",
+            label=_label(field),
+            value=Text("profile.not_set") if value is None else value,
+        )
+        for field, value in values
+    ]
+    return [line if language is None else line.render(language) for line in lines]

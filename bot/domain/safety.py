@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from bot.domain.concepts import Lexicon, Rule, rule, sentences
 from bot.domain.safety_lexicon import CONCEPTS
+from bot.i18n import t
 
 
 class RedFlagCategory(StrEnum):
@@ -266,156 +267,7 @@ def detect_eating_disorder_signs(text: str) -> bool:
 
 # --- the message sent instead of coaching ------------------------------------------------------
 
-_SYMPTOMS: dict[str, dict[RedFlagCategory, str]] = {
-    "en": {
-        RedFlagCategory.CHEST_PAIN: "Chest pain or pressure",
-        RedFlagCategory.BREATHLESSNESS: "Struggling to breathe",
-        RedFlagCategory.FAINTING: "Fainting or nearly fainting",
-        RedFlagCategory.PALPITATIONS: "A racing or irregular heartbeat",
-        RedFlagCategory.STROKE_OR_HEADACHE: (
-            "A sudden severe headache, or weakness, numbness or slurred speech"
-        ),
-        RedFlagCategory.RHABDOMYOLYSIS: "Dark urine with severe muscle pain after exercise",
-        RedFlagCategory.ACUTE_INJURY: (
-            "An injury with swelling, deformity or pain that stops you putting weight on it"
-        ),
-    },
-    "ru": {
-        RedFlagCategory.CHEST_PAIN: "Боль или давление в груди",
-        RedFlagCategory.BREATHLESSNESS: "Затруднённое дыхание",
-        RedFlagCategory.FAINTING: "Обморок или предобморочное состояние",
-        RedFlagCategory.PALPITATIONS: "Сильное или неровное сердцебиение",
-        RedFlagCategory.STROKE_OR_HEADACHE: (
-            "Внезапная сильная головная боль, слабость, онемение или нарушение речи"
-        ),
-        RedFlagCategory.RHABDOMYOLYSIS: "Тёмная моча с сильной болью в мышцах после нагрузки",
-        RedFlagCategory.ACUTE_INJURY: (
-            "Травма с отёком, деформацией или невозможностью опереться на конечность"
-        ),
-    },
-    "es": {
-        RedFlagCategory.CHEST_PAIN: "El dolor o la presión en el pecho",
-        RedFlagCategory.BREATHLESSNESS: "La dificultad para respirar",
-        RedFlagCategory.FAINTING: "Un desmayo o casi desmayo",
-        RedFlagCategory.PALPITATIONS: "Un latido acelerado o irregular",
-        RedFlagCategory.STROKE_OR_HEADACHE: (
-            "Un dolor de cabeza súbito e intenso, o debilidad, entumecimiento o dificultad "
-            "para hablar"
-        ),
-        RedFlagCategory.RHABDOMYOLYSIS: (
-            "La orina oscura con dolor muscular intenso después del ejercicio"
-        ),
-        RedFlagCategory.ACUTE_INJURY: (
-            "Una lesión con hinchazón, deformidad o que no te deja apoyar peso"
-        ),
-    },
-    "de": {
-        RedFlagCategory.CHEST_PAIN: "Schmerzen oder Druck in der Brust",
-        RedFlagCategory.BREATHLESSNESS: "Atemnot",
-        RedFlagCategory.FAINTING: "Eine Ohnmacht oder Beinahe-Ohnmacht",
-        RedFlagCategory.PALPITATIONS: "Herzrasen oder ein unregelmäßiger Herzschlag",
-        RedFlagCategory.STROKE_OR_HEADACHE: (
-            "Plötzliche starke Kopfschmerzen, Lähmungen, Taubheit oder Sprachstörungen"
-        ),
-        RedFlagCategory.RHABDOMYOLYSIS: (
-            "Dunkler Urin mit starken Muskelschmerzen nach dem Training"
-        ),
-        RedFlagCategory.ACUTE_INJURY: (
-            "Eine Verletzung mit Schwellung, Fehlstellung oder wenn du nicht belasten kannst"
-        ),
-    },
-}
-
-_URGENT: dict[str, str] = {
-    "en": (
-        "{symptom} can be a sign of something serious, so I'll stop the coaching here.\n\n"
-        "Please stop exercising now. If it is severe, sudden or getting worse, call emergency "
-        "services right away: 112 (Europe), 911 (US and Canada), 999 (UK) or your local "
-        "number. Otherwise, please see a doctor today, before you train again.\n\n"
-        "I can't assess this in a chat. Once a doctor has checked you, I'll gladly help you "
-        "get back to training."
-    ),
-    "ru": (
-        "{symptom} может быть признаком серьёзной проблемы, поэтому я прерываю тренировочные "
-        "советы.\n\n"
-        "Пожалуйста, прекратите тренировку прямо сейчас. Если симптомы сильные, внезапные или "
-        "усиливаются, немедленно вызовите скорую помощь: 112 (в России также 103) или местный "
-        "номер экстренных служб. В остальных случаях обратитесь к врачу сегодня, до следующей "
-        "тренировки.\n\n"
-        "Я не могу оценить это в переписке. Когда врач вас осмотрит, я с радостью помогу "
-        "вернуться к тренировкам."
-    ),
-    "es": (
-        "{symptom} puede ser señal de algo serio, así que detengo aquí los consejos de "
-        "entrenamiento.\n\n"
-        "Por favor, deja de hacer ejercicio ahora. Si es intenso, repentino o empeora, llama a "
-        "emergencias de inmediato: 112 (España y Europa), 911 (México, EE. UU. y gran parte de "
-        "América) o tu número local. Si no, consulta a un médico hoy, antes de volver a "
-        "entrenar.\n\n"
-        "No puedo valorar esto por chat. Cuando un médico te haya revisado, te ayudaré con "
-        "gusto a volver a entrenar."
-    ),
-    "de": (
-        "{symptom}: Das kann ein Zeichen für etwas Ernstes sein, deshalb unterbreche ich hier "
-        "das Coaching.\n\n"
-        "Bitte hör sofort mit dem Training auf. Wenn es stark ist, plötzlich kommt oder "
-        "schlimmer wird, ruf sofort den Notruf 112 oder deine örtliche Notrufnummer an. "
-        "Sonst geh bitte heute noch zu einer Ärztin oder einem Arzt, bevor du wieder "
-        "trainierst.\n\n"
-        "Ich kann das im Chat nicht beurteilen. Sobald dich jemand ärztlich untersucht hat, "
-        "helfe ich dir gern beim Wiedereinstieg."
-    ),
-}
-
-_CRISIS: dict[str, str] = {
-    "en": (
-        "I'm really sorry you're going through this, and I'm glad you told me. You don't have "
-        "to carry it alone.\n\n"
-        "If you might act on these thoughts or you are in danger right now, please call "
-        "emergency services: 112 (Europe), 911 (US and Canada), 999 (UK) or your local "
-        "number.\n\n"
-        "You can talk to someone at a crisis line any time, free and confidential: 988 in the "
-        "US (call or text), Samaritans on 116 123 in the UK and Ireland, or find a line in "
-        "your country at findahelpline.com. Reaching out to someone you trust can help too.\n\n"
-        "I'm here for training questions whenever you want, but right now you matter more "
-        "than any workout."
-    ),
-    "ru": (
-        "Мне очень жаль, что вам сейчас так тяжело, и хорошо, что вы об этом написали. Вы не "
-        "обязаны справляться с этим в одиночку.\n\n"
-        "Если вы можете причинить себе вред или вам угрожает опасность прямо сейчас, "
-        "пожалуйста, позвоните в экстренные службы: 112 или местный номер.\n\n"
-        "Поговорить со специалистом можно на линии психологической помощи — бесплатно и "
-        "анонимно. Линию в вашей стране можно найти на findahelpline.com. Разговор с "
-        "человеком, которому вы доверяете, тоже может помочь.\n\n"
-        "Я рядом, если захотите поговорить о тренировках, но сейчас вы важнее любой "
-        "тренировки."
-    ),
-    "es": (
-        "Siento mucho que estés pasando por esto, y me alegra que me lo hayas contado. No "
-        "tienes que cargar con esto a solas.\n\n"
-        "Si podrías actuar según estos pensamientos o estás en peligro ahora, llama a "
-        "emergencias: 112 (España y Europa), 911 (México, EE. UU. y gran parte de América) o "
-        "tu número local.\n\n"
-        "Puedes hablar con alguien en una línea de crisis, gratuita y confidencial: 024 en "
-        "España, 988 en EE. UU., o busca la de tu país en findahelpline.com. Hablar con "
-        "alguien de confianza también ayuda.\n\n"
-        "Estoy aquí para tus preguntas de entrenamiento cuando quieras, pero ahora mismo tú "
-        "importas más que cualquier entrenamiento."
-    ),
-    "de": (
-        "Es tut mir wirklich leid, dass es dir gerade so geht, und gut, dass du es mir "
-        "schreibst. Du musst das nicht allein tragen.\n\n"
-        "Wenn du befürchtest, dir etwas anzutun, oder gerade in Gefahr bist, ruf bitte sofort "
-        "den Notruf 112 an.\n\n"
-        "Die TelefonSeelsorge ist rund um die Uhr kostenlos und anonym erreichbar: "
-        "0800 111 0 111 oder 0800 111 0 222 (Deutschland), 142 (Österreich), 143 (Schweiz). "
-        "In anderen Ländern findest du Hilfe unter findahelpline.com. Auch ein Gespräch mit "
-        "jemandem, dem du vertraust, kann helfen.\n\n"
-        "Ich bin für Trainingsfragen da, wann immer du willst, aber gerade bist du wichtiger "
-        "als jedes Training."
-    ),
-}
+# The texts are in the catalog: bot/i18n/locales/<language>/safety.po.
 
 
 # Common words plus the symptom words the red-flag rules look for, so that even a one-word
@@ -473,5 +325,5 @@ def safety_message(flag: RedFlag, language_code: str | None, text: str) -> str:
     """The message sent instead of coaching when ``flag`` was raised by ``text``."""
     language = message_language(text, language_code)
     if flag.category is RedFlagCategory.SELF_HARM:
-        return _CRISIS[language]
-    return _URGENT[language].format(symptom=_SYMPTOMS[language][flag.category])
+        return t(language, "safety.crisis")
+    return t(language, "safety.urgent", symptom=t(language, f"safety.symptom.{flag.category}"))

@@ -15,6 +15,7 @@ from enum import Enum, StrEnum
 from typing import Protocol
 
 from bot.errors import AmbiguousInputError, UserInputError
+from bot.i18n import Text
 
 __all__ = [
     "CM_PER_IN",
@@ -236,11 +237,14 @@ def _tokenize(text: str) -> list[_Token] | None:
 @dataclass(frozen=True)
 class _Spec:
     field: str
-    label: str
     range_si: tuple[float, float]
-    examples: dict[UnitSystem, str]
-    bare: dict[UnitSystem, str]
     range_text: Callable[[UnitSystem], str]
+
+    def examples(self, system: UnitSystem) -> Text:
+        return Text(f"units.examples.{self.field}.{system.value}")
+
+    def bare(self, system: UnitSystem) -> Text:
+        return Text(f"units.bare.{self.field}.{system.value}")
 
 
 def _height_range_text(system: UnitSystem) -> str:
@@ -267,47 +271,9 @@ def _waist_range_text(system: UnitSystem) -> str:
     return f"{metric} ({imperial})" if system is UnitSystem.METRIC else f"{imperial} ({metric})"
 
 
-_HEIGHT = _Spec(
-    field="height",
-    label="Height",
-    range_si=HEIGHT_RANGE_CM,
-    examples={
-        UnitSystem.METRIC: "180 cm, 1.80 m, 1,80 m, 1m80, 5'11\", 5 ft 11 in or 71 in",
-        UnitSystem.IMPERIAL: "5'11\", 5 ft 11 in, 71 in, 180 cm or 1.80 m",
-    },
-    bare=dict.fromkeys(
-        UnitSystem, "a number alone under 3 is metres, 48–96 is inches, 100–250 is cm"
-    ),
-    range_text=_height_range_text,
-)
-_WEIGHT = _Spec(
-    field="weight",
-    label="Weight",
-    range_si=WEIGHT_RANGE_KG,
-    examples={
-        UnitSystem.METRIC: "82.5 kg, 82,5 kg, 180 lb or 12 st 4 lb",
-        UnitSystem.IMPERIAL: "180 lb, 12 st 4 lb, 12 stone or 82.5 kg",
-    },
-    bare={
-        UnitSystem.METRIC: "a number alone counts as kg (your units are metric)",
-        UnitSystem.IMPERIAL: "a number alone counts as lb (your units are imperial)",
-    },
-    range_text=_weight_range_text,
-)
-_WAIST = _Spec(
-    field="waist",
-    label="Waist",
-    range_si=WAIST_RANGE_CM,
-    examples={
-        UnitSystem.METRIC: "85 cm, 85,5 cm or 33.5 in",
-        UnitSystem.IMPERIAL: '33.5 in, 34" or 85 cm',
-    },
-    bare={
-        UnitSystem.METRIC: "a number alone counts as cm (your units are metric)",
-        UnitSystem.IMPERIAL: "a number alone counts as inches (your units are imperial)",
-    },
-    range_text=_waist_range_text,
-)
+_HEIGHT = _Spec(field="height", range_si=HEIGHT_RANGE_CM, range_text=_height_range_text)
+_WEIGHT = _Spec(field="weight", range_si=WEIGHT_RANGE_KG, range_text=_weight_range_text)
+_WAIST = _Spec(field="waist", range_si=WAIST_RANGE_CM, range_text=_waist_range_text)
 
 
 def _echo(text: str) -> str:
@@ -315,16 +281,29 @@ def _echo(text: str) -> str:
     return text if len(text) <= _ECHO_LIMIT else text[: _ECHO_LIMIT - 1] + "…"
 
 
-def _error(spec: _Spec, text: str, problem: str, prefer: UnitSystem) -> UserInputError:
-    """A message naming the field, echoing the input, listing accepted forms and the range."""
+def _shown(text: str) -> Text:
+    """The user's input echoed back, quoted as the reader's language quotes."""
+    return Text("units.shown", value=_echo(text))
+
+
+def _error(
+    spec: _Spec, text: str, problem: str, prefer: UnitSystem, **params: object
+) -> UserInputError:
+    """A message naming the field, echoing the input, listing accepted forms and the range.
+
+    ``problem`` is the catalog key of what was wrong; ``params`` fill it besides ``shown``.
+    """
     if not text.strip():
-        problem = "nothing was given."
+        problem = "units.problem.empty"
     elif _NEGATIVE.search(text):
-        problem = "{shown} is negative; it has to be a positive number."
-    message = (
-        f"{spec.label}: {problem.format(shown=f'“{_echo(text)}”')} "
-        f"Write it like {spec.examples[prefer]}; {spec.bare[prefer]}. "
-        f"Accepted range: {spec.range_text(prefer)}."
+        problem = "units.problem.negative"
+    message = Text(
+        "units.error",
+        label=Text(f"field.{spec.field}"),
+        problem=Text(problem, shown=_shown(text), **params),
+        examples=spec.examples(prefer),
+        bare=spec.bare(prefer),
+        range=spec.range_text(prefer),
     )
     return UserInputError(message, field=spec.field)
 
@@ -335,26 +314,26 @@ def _check_range(
     value: float,
     prefer: UnitSystem,
     fmt: _Formatter,
-    hint: str = "",
+    hint: Text | str = "",
 ) -> float:
     low, high = spec.range_si
     if not math.isfinite(value):
-        raise _error(spec, text, "{shown} is far too large.", prefer)
+        raise _error(spec, text, "units.problem.huge", prefer)
     if not low <= value <= high:
-        where = "too small" if value < low else "too large"
+        problem = "units.problem.too_small" if value < low else "units.problem.too_large"
         understood = fmt(value, prefer, both=True)
-        problem = f"I read {{shown}} as {understood}, which is {where}.{hint}"
-        raise _error(spec, text, problem, prefer)
+        raise _error(spec, text, problem, prefer, understood=understood, hint=hint)
     return value
 
 
-_UNREADABLE = "I couldn't read {shown}."
+_UNREADABLE = "units.problem.unreadable"
 _NEGATIVE = re.compile(r"(?:^|\s)[-−–]\s*[0-9]")
 
 
-def _wrong_kind(spec: _Spec, unit: _Unit) -> str:
+def _wrong_kind(spec: _Spec, text: str, unit: _Unit, prefer: UnitSystem) -> UserInputError:
     kind = "weight" if unit in (_Unit.KG, _Unit.LB, _Unit.ST) else "length"
-    return f"{{shown}} is a {kind} unit ({unit.value}), not one for {spec.field}."
+    field = Text(f"field.{spec.field}")
+    return _error(spec, text, f"units.problem.{kind}_unit", prefer, unit=unit.value, field=field)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -363,13 +342,13 @@ def _wrong_kind(spec: _Spec, unit: _Unit) -> str:
 
 def _inches_part(spec: _Spec, text: str, prefer: UnitSystem, num: _Num) -> float:
     if num.value >= IN_PER_FT:
-        raise _error(spec, text, "the inches in {shown} must be under 12.", prefer)
+        raise _error(spec, text, "units.problem.inches_under_12", prefer)
     return num.value
 
 
 def _feet_and_inches(spec: _Spec, text: str, prefer: UnitSystem, feet: _Num, inches: _Num) -> float:
     if not feet.value.is_integer():
-        raise _error(spec, text, "the feet in {shown} must be a whole number.", prefer)
+        raise _error(spec, text, "units.problem.feet_whole", prefer)
     return (feet.value * IN_PER_FT + _inches_part(spec, text, prefer, inches)) * CM_PER_IN
 
 
@@ -380,12 +359,15 @@ def _decimal_feet(text: str, num: _Num) -> float:
     if digits and len(digits) <= 2 and int(digits) < IN_PER_FT:
         feet_inches_cm = (int(whole) * IN_PER_FT + int(digits)) * CM_PER_IN
         if abs(feet_inches_cm - decimal_feet_cm) >= 0.05:
-            message = (
-                f"Height: “{_echo(text)}” can be read two ways. Did you mean "
-                f"{whole} ft {int(digits)} in ({_trim(feet_inches_cm, 0)} cm) or "
-                f"{num.text} feet ({format_height(decimal_feet_cm, UnitSystem.IMPERIAL)}, "
-                f"{_trim(decimal_feet_cm, 0)} cm)? Please write it with units, for example "
-                f"{whole} ft {int(digits)} in or {_trim(decimal_feet_cm, 0)} cm."
+            message = Text(
+                "units.height_ambiguous",
+                shown=_shown(text),
+                feet=whole,
+                inches=int(digits),
+                feet_inches_cm=_trim(feet_inches_cm, 0),
+                decimal=num.text,
+                decimal_shown=format_height(decimal_feet_cm, UnitSystem.IMPERIAL),
+                decimal_cm=_trim(decimal_feet_cm, 0),
             )
             raise AmbiguousInputError(message, field="height")
     return decimal_feet_cm
@@ -404,8 +386,7 @@ def _bare_height(text: str, prefer: UnitSystem, num: _Num) -> float:
         return value * CM_PER_IN if prefer is UnitSystem.IMPERIAL else value
     if value >= 100:
         return value
-    problem = "{shown} is not a plausible height in cm, inches or feet; please add a unit."
-    raise _error(_HEIGHT, text, problem, prefer)
+    raise _error(_HEIGHT, text, "units.problem.implausible_height", prefer)
 
 
 def parse_height(text: str, prefer: UnitSystem) -> float:
@@ -446,7 +427,7 @@ def parse_height(text: str, prefer: UnitSystem) -> float:
             # "5 11" has no reading other than feet and inches.
             cm = _feet_and_inches(spec, text, prefer, feet, inches)
         case [_Num(), _Unit() as unit]:
-            raise _error(spec, text, _wrong_kind(spec, unit), prefer)
+            raise _wrong_kind(spec, text, unit, prefer)
         case _:
             raise _error(spec, text, _UNREADABLE, prefer)
     return _check_range(spec, text, cm, prefer, format_height)
@@ -462,11 +443,11 @@ def _other_reading_hint(
     prefer: UnitSystem,
     other_factor: float,
     other_unit: str,
-) -> str:
+) -> Text | str:
     """Suggest the other system's unit when it would turn a bare number into a valid value."""
     low, high = spec.range_si
     if low <= value * other_factor <= high:
-        return f" If you meant {_trim(value, 1)} {other_unit}, write the unit."
+        return Text("units.hint_other_unit", value=_trim(value, 1), unit=other_unit)
     return ""
 
 
@@ -479,7 +460,7 @@ def parse_weight(text: str, prefer: UnitSystem) -> float:
     tokens = _tokenize(_normalise(text))
     if not tokens:
         raise _error(spec, text, _UNREADABLE, prefer)
-    hint = ""
+    hint: Text | str = ""
     kg: float
     match tokens:
         case [_Num() as num]:
@@ -502,12 +483,12 @@ def parse_weight(text: str, prefer: UnitSystem) -> float:
             _Unit.LB,
         ]:
             if not stones.value.is_integer():
-                raise _error(spec, text, "the stones in {shown} must be a whole number.", prefer)
+                raise _error(spec, text, "units.problem.stones_whole", prefer)
             if pounds.value >= LB_PER_STONE:
-                raise _error(spec, text, "the pounds in {shown} must be under 14.", prefer)
+                raise _error(spec, text, "units.problem.pounds_under_14", prefer)
             kg = (stones.value * LB_PER_STONE + pounds.value) * KG_PER_LB
         case [_Num(), _Unit() as unit]:
-            raise _error(spec, text, _wrong_kind(spec, unit), prefer)
+            raise _wrong_kind(spec, text, unit, prefer)
         case _:
             raise _error(spec, text, _UNREADABLE, prefer)
     return _check_range(spec, text, kg, prefer, format_weight, hint)
@@ -526,7 +507,7 @@ def parse_waist(text: str, prefer: UnitSystem) -> float:
     tokens = _tokenize(_normalise(text))
     if not tokens:
         raise _error(spec, text, _UNREADABLE, prefer)
-    hint = ""
+    hint: Text | str = ""
     cm: float
     match tokens:
         case [_Num() as num] if num.value < 3:
@@ -541,7 +522,7 @@ def parse_waist(text: str, prefer: UnitSystem) -> float:
         case [_Num() as num, _Unit() as unit] if unit in _LENGTH_CM:
             cm = num.value * _LENGTH_CM[unit]
         case [_Num(), _Unit() as unit] if unit is not _Unit.FT:
-            raise _error(spec, text, _wrong_kind(spec, unit), prefer)
+            raise _wrong_kind(spec, text, unit, prefer)
         case _:
             raise _error(spec, text, _UNREADABLE, prefer)
     return _check_range(spec, text, cm, prefer, format_waist, hint)

@@ -17,6 +17,7 @@ class User:
     last_name: str | None = None
     username: str | None = None
     language_code: str | None = None
+    language: str | None = None
     chat_id: int | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None

@@ -8,13 +8,12 @@ from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
-    CommandHandler,
     MessageHandler,
     TypeHandler,
     filters,
 )
 
-from bot.handlers import admin, chat, commands, exercises, profile_flow, webapp
+from bot.handlers import admin, chat, commands, exercises, language, profile_flow
 from bot.handlers.errors import on_error
 from bot.handlers.users import record_user
 
@@ -23,24 +22,14 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     """Attach every handler; group -1 records the sender before any other handler runs."""
     application.add_handler(TypeHandler(Update, record_user), group=-1)
     admin.register(application)
-    exercises.register(application)  # /setmedia: before chat's media and unknown commands
-    for name, callback in (
-        ("start", commands.start),
-        ("help", commands.help_command),
-        ("profile", commands.profile),
-        ("bmi", commands.bmi),
-        ("units", commands.units),
-        ("reset", commands.reset),
-        ("forget", commands.forget),
-        ("export", commands.export),
-        ("exercise", exercises.exercise),
-        ("credits", exercises.credits),
-        ("app", webapp.open_app),
-    ):
-        application.add_handler(CommandHandler(name, callback))
+    exercises.register(application)  # /setmedia captions: before chat's media handler
+    commands.register(application)
     application.add_handler(CallbackQueryHandler(profile_flow.on_button, pattern=r"^pf:"))
     application.add_handler(CallbackQueryHandler(commands.forget_button, pattern=r"^forget:"))
     application.add_handler(CallbackQueryHandler(exercises.on_button, pattern=r"^ex:"))
+    application.add_handler(
+        CallbackQueryHandler(language.on_button, pattern=language.CALLBACK_PATTERN)
+    )
     application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, chat.edited))
     application.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, chat.chat)

@@ -23,13 +23,12 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     ChatMemberHandler,
-    CommandHandler,
     ExtBot,
-    filters,
 )
 
-from bot.handlers.commands import ADMIN_COMMANDS
 from bot.handlers.context import Context
+from bot.handlers.users import is_admin, language_of
+from bot.i18n import DEFAULT_LANGUAGE, t, tn
 from bot.services.broadcast import (
     BroadcastContent,
     BroadcastProgress,
@@ -38,12 +37,12 @@ from bot.services.broadcast import (
     SendResult,
 )
 from bot.services.stats import BotStats, BroadcastSummary
+from bot.services.users import UserService
 from bot.text.markdown import escape
 from bot.transport.telegram_errors import TelegramErrorKind, kind_of
 
 logger = logging.getLogger(__name__)
 
-ADMIN_COMMAND_NAMES: Final = tuple(name for name, _ in ADMIN_COMMANDS)
 # Runs before every other group, and only logs: refused admin commands still reach the
 # unknown-command handler, so a non-admin cannot tell admin commands exist.
 AUDIT_GROUP: Final = -10
@@ -51,25 +50,14 @@ BULK: Final = {"bulk": True}
 BAR_WIDTH: Final = 20
 CALLBACK_PATTERN: Final = r"^bc:(send|cancel):\d+$"
 
-USAGE = (
-    "To send a message to everyone: write /broadcast followed by your text, "
-    "or reply to any message (a photo, a video, formatted text...) with /broadcast."
-)
-CANNOT_COPY = (
-    "I can't copy that message. Reply to a regular message, or write /broadcast followed by "
-    "your text."
-)
-ALREADY_DONE = "This broadcast was already sent or cancelled."
-DRAFT_CANCELLED = "Cancelled. Nothing was sent."
-
 _COMMAND_PREFIX = re.compile(r"^/[A-Za-z0-9_]+(?:@[A-Za-z0-9_]+)?(?:\s+|$)")
 # Telegram's wording when the recipient is gone for good: counted as a block, never retried.
 # ---------------------------------------------------------------------------------------------
 # Rendering (plain text: nothing here needs escaping)
 
 
-def people(count: int) -> str:
-    return "1 person" if count == 1 else f"{count:,} people"
+def people(count: int, language: str = DEFAULT_LANGUAGE) -> str:
+    return tn(language, "admin.people", count)
 
 
 def progress_bar(fraction: float, width: int = BAR_WIDTH) -> str:
@@ -80,101 +68,119 @@ def progress_bar(fraction: float, width: int = BAR_WIDTH) -> str:
     return f"[{'█' * filled}{'░' * (width - filled)}] {percent}%"
 
 
-def time_left(seconds: float | None) -> str:
+def time_left(seconds: float | None, language: str = DEFAULT_LANGUAGE) -> str:
     if seconds is None:
-        return "estimating the time left"
+        return t(language, "admin.eta_unknown")
     if seconds < 60:
-        return f"about {max(1, round(seconds))} s left"
+        return t(language, "admin.eta_seconds", seconds=max(1, round(seconds)))
     minutes = round(seconds / 60)
     if minutes < 60:
-        return f"about {minutes} min left"
-    return f"about {minutes // 60} h {minutes % 60} min left"
+        return t(language, "admin.eta_minutes", minutes=minutes)
+    return t(language, "admin.eta_hours", hours=minutes // 60, minutes=minutes % 60)
 
 
-def _state_word(state: BroadcastState) -> str:
-    return {
-        BroadcastState.DRAFT: "draft",
-        BroadcastState.SENDING: "sending",
-        BroadcastState.DONE: "finished",
-        BroadcastState.CANCELLED: "stopped",
-    }[state]
+def _state_word(state: BroadcastState, language: str) -> str:
+    return t(language, f"admin.state.{state.name.lower()}")
 
 
-def render_progress(progress: BroadcastProgress) -> str:
+def render_progress(progress: BroadcastProgress, language: str = DEFAULT_LANGUAGE) -> str:
     """The admin's live progress message."""
+    state = _state_word(progress.state, language)
     lines = [
-        f"Broadcast #{progress.broadcast_id}: {_state_word(progress.state)}",
+        t(language, "admin.progress_title", id=progress.broadcast_id, state=state),
         progress_bar(progress.fraction),
-        f"Sent {progress.sent:,} · blocked {progress.blocked:,} · failed {progress.failed:,} · "
-        f"remaining {progress.pending:,}",
+        t(
+            language,
+            "admin.progress_counts",
+            sent=progress.sent,
+            blocked=progress.blocked,
+            failed=progress.failed,
+            pending=progress.pending,
+        ),
     ]
     if progress.state is BroadcastState.SENDING:
-        lines.append(f"{progress.rate:.1f} messages/s · {time_left(progress.eta_seconds)}")
+        eta = time_left(progress.eta_seconds, language)
+        lines.append(t(language, "admin.progress_rate", rate=f"{progress.rate:.1f}", eta=eta))
     return "\n".join(lines)
 
 
-def render_report(progress: BroadcastProgress) -> str:
+def render_report(progress: BroadcastProgress, language: str = DEFAULT_LANGUAGE) -> str:
     """The message that tells the admin a broadcast ended."""
-    counts = (
-        f"delivered to {people(progress.sent)}, {progress.blocked:,} blocked the bot, "
-        f"{progress.failed:,} failed"
+    counts = t(
+        language,
+        "admin.report_counts",
+        people=people(progress.sent, language),
+        blocked=progress.blocked,
+        failed=progress.failed,
     )
     if progress.state is BroadcastState.CANCELLED:
-        return (
-            f"Broadcast #{progress.broadcast_id} was stopped: {counts}, "
-            f"{progress.pending:,} not sent."
+        return t(
+            language,
+            "admin.report_stopped",
+            id=progress.broadcast_id,
+            counts=counts,
+            pending=progress.pending,
         )
-    return f"Broadcast #{progress.broadcast_id} finished: {counts}."
+    return t(language, "admin.report_finished", id=progress.broadcast_id, counts=counts)
 
 
-def _summary_line(summary: BroadcastSummary) -> str:
-    when = summary.created_at.strftime("%d %b %H:%M")
-    line = (
-        f"#{summary.broadcast_id}, {when}: {_state_word(summary.state)} · "
-        f"delivered {summary.sent:,} · blocked {summary.blocked:,} · failed {summary.failed:,}"
+def _summary_line(summary: BroadcastSummary, language: str) -> str:
+    line = t(
+        language,
+        "admin.summary",
+        id=summary.broadcast_id,
+        when=summary.created_at.strftime("%d.%m %H:%M"),
+        state=_state_word(summary.state, language),
+        sent=summary.sent,
+        blocked=summary.blocked,
+        failed=summary.failed,
     )
     if summary.pending:
-        left = "not sent" if summary.state is BroadcastState.CANCELLED else "remaining"
-        line += f" · {left} {summary.pending:,}"
+        cancelled = summary.state is BroadcastState.CANCELLED
+        key = "admin.summary_not_sent" if cancelled else "admin.summary_remaining"
+        line += t(language, key, pending=summary.pending)
     return line
 
 
-def render_stats(stats: BotStats) -> str:
+def render_stats(stats: BotStats, language: str = DEFAULT_LANGUAGE) -> str:
     """/stats as plain text."""
     lines = [
-        "FitCoach stats (days in UTC)",
+        t(language, "admin.stats_title"),
         "",
-        f"Users: {stats.users_total:,}",
-        f"Active in the last 7 days: {stats.active_7d:,}",
-        f"Blocked the bot: {stats.blocked:,}",
+        t(language, "admin.stats_users", count=stats.users_total),
+        t(language, "admin.stats_active", count=stats.active_7d),
+        t(language, "admin.stats_blocked", count=stats.blocked),
         "",
-        f"Messages from users today: {stats.messages_today:,}",
-        f"Messages from users in the last 7 days: {stats.messages_7d:,}",
-        f"Model tokens today: {stats.tokens_today:,}",
+        t(language, "admin.stats_messages_today", count=stats.messages_today),
+        t(language, "admin.stats_messages_7d", count=stats.messages_7d),
+        t(language, "admin.stats_tokens", count=stats.tokens_today),
         "",
     ]
     if stats.broadcasts:
-        lines.append("Recent broadcasts:")
-        lines.extend(_summary_line(summary) for summary in stats.broadcasts)
+        lines.append(t(language, "admin.stats_recent"))
+        lines.extend(_summary_line(summary, language) for summary in stats.broadcasts)
     else:
-        lines.append("No broadcasts yet.")
+        lines.append(t(language, "admin.stats_none"))
     return "\n".join(lines)
 
 
-def _panel_keyboard(broadcast_id: int) -> InlineKeyboardMarkup:
+def _panel_keyboard(broadcast_id: int, language: str) -> InlineKeyboardMarkup:
+    send = t(language, "admin.button_send")
+    cancel = t(language, "admin.button_cancel")
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("Send", callback_data=f"bc:send:{broadcast_id}"),
-                InlineKeyboardButton("Cancel", callback_data=f"bc:cancel:{broadcast_id}"),
+                InlineKeyboardButton(send, callback_data=f"bc:send:{broadcast_id}"),
+                InlineKeyboardButton(cancel, callback_data=f"bc:cancel:{broadcast_id}"),
             ]
         ]
     )
 
 
-def _stop_keyboard(broadcast_id: int) -> InlineKeyboardMarkup:
+def _stop_keyboard(broadcast_id: int, language: str = DEFAULT_LANGUAGE) -> InlineKeyboardMarkup:
+    cancel = t(language, "admin.button_cancel")
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton("Cancel", callback_data=f"bc:cancel:{broadcast_id}")]]
+        [[InlineKeyboardButton(cancel, callback_data=f"bc:cancel:{broadcast_id}")]]
     )
 
 
@@ -201,9 +207,22 @@ class TelegramBroadcastPort:
     Never raises: every Telegram answer becomes a ``SendResult`` or a logged warning.
     """
 
-    def __init__(self, bot: ExtBot[dict[str, Any]]) -> None:
+    def __init__(self, bot: ExtBot[dict[str, Any]], users: UserService | None = None) -> None:
         self._bot = bot
+        self._users = users
         self._shown: dict[int, str] = {}
+        self._languages: dict[int, str] = {}  # admin chat -> the language to report in
+
+    async def _language(self, admin_chat_id: int) -> str:
+        """The admin's language, read once per admin (a private chat's id is the user's)."""
+        if admin_chat_id not in self._languages:
+            found = (
+                await self._users.reading_languages([admin_chat_id])
+                if self._users is not None
+                else {}
+            )
+            self._languages[admin_chat_id] = found.get(admin_chat_id, DEFAULT_LANGUAGE)
+        return self._languages[admin_chat_id]
 
     async def send_copy(self, chat_id: int, content: BroadcastContent) -> SendResult:
         try:
@@ -238,10 +257,11 @@ class TelegramBroadcastPort:
     async def show_progress(self, progress: BroadcastProgress) -> None:
         if progress.panel_message_id is None:
             return
-        text = render_progress(progress)
+        language = await self._language(progress.admin_chat_id)
+        text = render_progress(progress, language)
         if self._shown.get(progress.broadcast_id) == text:
             return  # Telegram refuses an edit that changes nothing
-        markup = None if progress.finished else _stop_keyboard(progress.broadcast_id)
+        markup = None if progress.finished else _stop_keyboard(progress.broadcast_id, language)
         try:
             await self._bot.edit_message_text(
                 text,
@@ -266,8 +286,9 @@ class TelegramBroadcastPort:
             else None
         )
         try:
+            language = await self._language(progress.admin_chat_id)
             await self._bot.send_message(
-                progress.admin_chat_id, render_report(progress), reply_parameters=reply
+                progress.admin_chat_id, render_report(progress, language), reply_parameters=reply
             )
         except TelegramError as exc:
             logger.warning("Could not send the broadcast report: %s", exc)
@@ -277,17 +298,13 @@ class TelegramBroadcastPort:
 # Handlers
 
 
-def _is_admin(update: Update, context: Context) -> bool:
-    user = update.effective_user
-    return user is not None and user.id in context.settings.admin_ids
-
-
 async def broadcast_command(update: Update, context: Context) -> None:
     """Preview a broadcast (text after the command, or the replied-to message) with buttons."""
     message = update.effective_message
     user = update.effective_user
-    if message is None or user is None or not _is_admin(update, context):
+    if message is None or user is None or not is_admin(update, context):
         return
+    language = language_of(update, context)
     source = message.reply_to_message
     if source is not None:
         content = BroadcastContent(source_chat_id=message.chat_id, source_message_id=source.id)
@@ -295,12 +312,12 @@ async def broadcast_command(update: Update, context: Context) -> None:
             await context.bot.copy_message(message.chat_id, message.chat_id, source.id)
         except TelegramError as exc:
             logger.info("Broadcast preview refused: %s", exc)
-            await message.reply_text(CANNOT_COPY)
+            await message.reply_text(t(language, "admin.cannot_copy"))
             return
     else:
         text_html = broadcast_text_html(message)
         if not text_html:
-            await message.reply_text(USAGE)
+            await message.reply_text(t(language, "admin.usage"))
             return
         content = BroadcastContent(text_html=text_html)
         await message.reply_text(text_html, parse_mode=ParseMode.HTML)
@@ -308,8 +325,8 @@ async def broadcast_command(update: Update, context: Context) -> None:
         admin_id=user.id, admin_chat_id=message.chat_id, content=content
     )
     await message.reply_text(
-        f"That's the preview above. Send it to {people(draft.recipients)}?",
-        reply_markup=_panel_keyboard(draft.broadcast_id),
+        t(language, "admin.preview", people=people(draft.recipients, language)),
+        reply_markup=_panel_keyboard(draft.broadcast_id, language),
     )
 
 
@@ -318,11 +335,12 @@ async def broadcast_button(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None or query.data is None or query.message is None:
         return
-    if not _is_admin(update, context):
+    if not is_admin(update, context):
         user = update.effective_user
         logger.warning("Broadcast button pressed by non-admin %s", user.id if user else None)
         await query.answer()
         return
+    language = language_of(update, context)
     _, action, raw_id = query.data.split(":")
     broadcast_id = int(raw_id)
     service = context.services.broadcast
@@ -330,40 +348,42 @@ async def broadcast_button(update: Update, context: Context) -> None:
     if action == "send":
         progress = await service.confirm(broadcast_id, panel_message_id=panel.message_id)
         if progress is None:
-            await query.answer(ALREADY_DONE)
+            await query.answer(t(language, "admin.already_done"))
             return
         try:
-            await query.answer(f"Sending to {people(progress.total)}.")
+            await query.answer(
+                t(language, "admin.sending_to", people=people(progress.total, language))
+            )
             await context.bot.edit_message_text(
-                render_progress(progress),
+                render_progress(progress, language),
                 chat_id=panel.chat.id,
                 message_id=panel.message_id,
-                reply_markup=_stop_keyboard(broadcast_id),
+                reply_markup=_stop_keyboard(broadcast_id, language),
             )
         finally:
             service.wake()
         return
     progress = await service.cancel(broadcast_id)
     if progress is None:
-        await query.answer(ALREADY_DONE)
+        await query.answer(t(language, "admin.already_done"))
         return
     if progress.started:
         # The sender stops within a moment and posts the final counts itself.
-        await query.answer("Stopping the broadcast.")
+        await query.answer(t(language, "admin.stopping"))
         return
-    await query.answer("Cancelled.")
+    await query.answer(t(language, "admin.cancelled"))
     await context.bot.edit_message_text(
-        DRAFT_CANCELLED, chat_id=panel.chat.id, message_id=panel.message_id
+        t(language, "admin.draft_cancelled"), chat_id=panel.chat.id, message_id=panel.message_id
     )
 
 
 async def stats_command(update: Update, context: Context) -> None:
     """Show users, messages, today's model tokens and recent broadcasts."""
     message = update.effective_message
-    if message is None or not _is_admin(update, context):
+    if message is None or not is_admin(update, context):
         return
     stats = await context.services.stats.overview()
-    await message.reply_text(render_stats(stats))
+    await message.reply_text(render_stats(stats, language_of(update, context)))
 
 
 async def chat_member_changed(update: Update, context: Context) -> None:
@@ -393,21 +413,10 @@ async def log_refused(update: Update, context: Context) -> None:
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Add the admin handlers; call before the catch-all unknown-command handler."""
-    settings = application.bot_data.settings
-    admin_ids = sorted(settings.admin_ids) if settings is not None else []
-    # An empty ADMIN_IDS matches nobody (allow_empty is False).
-    admins = filters.User(user_id=admin_ids) & filters.ChatType.PRIVATE
-    messages = filters.UpdateType.MESSAGE
-    application.add_handler(CommandHandler("broadcast", broadcast_command, admins & messages))
-    application.add_handler(CommandHandler("stats", stats_command, admins & messages))
+    """Add the admin buttons and the block/unblock handler (commands come from the table)."""
     application.add_handler(CallbackQueryHandler(broadcast_button, pattern=CALLBACK_PATTERN))
     application.add_handler(
         ChatMemberHandler(chat_member_changed, ChatMemberHandler.MY_CHAT_MEMBER)
-    )
-    application.add_handler(
-        CommandHandler(list(ADMIN_COMMAND_NAMES), log_refused, messages & ~admins),
-        group=AUDIT_GROUP,
     )
 
 
@@ -415,7 +424,7 @@ def start_broadcasts(application: Application[Any, Any, Any, Any, Any, Any]) -> 
     """Start the broadcast sender (it resumes unfinished broadcasts); after application.start()."""
     services = application.bot_data.services
     if services is not None:
-        services.broadcast.start(TelegramBroadcastPort(application.bot))
+        services.broadcast.start(TelegramBroadcastPort(application.bot, services.users))
 
 
 async def stop_broadcasts(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

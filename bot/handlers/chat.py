@@ -11,25 +11,11 @@ from bot.handlers import profile_flow
 from bot.handlers.context import Context
 from bot.handlers.exercises import send_demos
 from bot.handlers.render import StreamingReply
-from bot.handlers.users import addressed_to_bot, user_info
+from bot.handlers.users import LANGUAGE_KEY, addressed_to_bot, language_of, user_info
+from bot.i18n import t
 from bot.services.coach import ChatRequest
 
 logger = logging.getLogger(__name__)
-
-UNSUPPORTED = {
-    "sticker": "Nice sticker! I read text only: tell me what you'd like to work on.",
-    "location": "Thanks, but I don't use locations. Tell me where you train (home, gym, park) "
-    "and I'll fit the plan to it.",
-    "photo": "I can't look at photos yet. Describe what you'd like me to check, in words.",
-    "voice": "I can't listen to voice notes yet. Please type your question.",
-    "video": "I can't watch videos yet. Describe the movement in words and I'll help.",
-    "document": "I can't open files. Paste the text you want me to read into the chat.",
-    "other": "I understand text messages. Type your question and I'll help.",
-}
-EDITED = (
-    "I saw your edit. I answer new messages only, so send the corrected text as a new "
-    "message if you'd like a new answer."
-)
 
 
 async def chat(update: Update, context: Context) -> None:
@@ -45,11 +31,12 @@ async def chat(update: Update, context: Context) -> None:
     if context.bot.username:
         text = text.replace(f"@{context.bot.username}", "").strip() or text
     private = message.chat.type == ChatType.PRIVATE
+    chosen = context.user_state.get(LANGUAGE_KEY)
     async with StreamingReply(
         context.bot, message.chat_id, private=private, draft_id=message.message_id
     ) as stream:
         reply = await context.services.coach.reply(
-            ChatRequest(user=user_info(update), text=text), stream
+            ChatRequest(user=user_info(update), text=text, language=chosen), stream
         )
         await stream.finish(reply.text)
     if reply.demos:
@@ -70,7 +57,8 @@ async def other_content(update: Update, context: Context) -> None:
         ),
         "other",
     )
-    await message.reply_text(UNSUPPORTED["video" if kind == "animation" else kind])
+    shown = "video" if kind == "animation" else kind
+    await message.reply_text(t(language_of(update, context), f"chat.unsupported.{shown}"))
 
 
 async def edited(update: Update, context: Context) -> None:
@@ -81,4 +69,5 @@ async def edited(update: Update, context: Context) -> None:
     if context.user_state.get("edit_hint_shown"):
         return
     context.user_state["edit_hint_shown"] = True
-    await context.bot.send_message(message.chat_id, EDITED, reply_to_message_id=message.message_id)
+    text = t(language_of(update, context), "chat.edited")
+    await context.bot.send_message(message.chat_id, text, reply_to_message_id=message.message_id)

@@ -1,13 +1,21 @@
-"""User commands: /start /help /profile /bmi /units /reset /forget /export."""
+"""The one table of commands, and the user commands: /start /help /profile /bmi /units ...
+
+Each row of COMMANDS drives the handler registration, /help, the command menu in every
+language and the README check; adding a command is adding a row (and its catalog texts).
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from telegram import (
     BotCommand,
+    BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -16,61 +24,18 @@ from telegram import (
 )
 from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
+from telegram.ext import Application, CommandHandler, filters
 
-from bot.domain.metrics import NOTE_BMI_LIMITS, format_body_report
 from bot.errors import UserInputError
-from bot.handlers import profile_flow
+from bot.handlers import admin, exercises, language, profile_flow, webapp
+from bot.handlers.arguments import command_arguments
 from bot.handlers.context import Context
 from bot.handlers.render import edit_html
-from bot.handlers.users import user_info
+from bot.handlers.users import admin_filter, is_admin, language_of, user_info
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from bot.text.markdown import escape
 
 logger = logging.getLogger(__name__)
-
-DISCLAIMER = "General fitness information, not medical advice."
-
-# (command, description) in menu order: the /help text and setMyCommands share them.
-USER_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("start", "Welcome and what I can do"),
-    ("help", "Every command, one line each"),
-    ("profile", "Show or set height, weight, age, goal"),
-    ("bmi", "Your BMI and a healthy weight range"),
-    ("exercise", "How to do an exercise, with a demo"),
-    ("units", "Switch between metric and imperial"),
-    ("reset", "Start a new conversation (profile stays)"),
-    ("forget", "Delete everything I know about you"),
-    ("export", "Download everything I store about you"),
-    ("credits", "Who made the exercise demos"),
-    ("app", "Open the app: profile, BMI, chart, exercises"),
-)
-ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("broadcast", "Send a message to every user"),
-    ("stats", "Users, messages, tokens, broadcasts"),
-    ("setmedia", "Caption a GIF, video or photo to set a demo"),
-)
-
-WELCOME = (
-    "Hi {name}! I'm <b>FitCoach</b>, your fitness coach right here in Telegram.\n"
-    "<i>{disclaimer}</i>\n\n"
-    "Ask me anything about training, or tell me about yourself first so my advice fits you: "
-    "/profile (height, weight, age, goal). /help lists everything I can do."
-)
-
-
-def command_arguments(text: str) -> str:
-    """What follows the command, whether a space or a new line separates them."""
-    parts = text.split(maxsplit=1)
-    return parts[1].strip() if len(parts) > 1 else ""
-
-
-def help_text(is_admin: bool) -> str:
-    commands = USER_COMMANDS + (ADMIN_COMMANDS if is_admin else ())
-    lines = [f"/{name} - {escape(description)}" for name, description in commands]
-    return (
-        "<b>What I can do</b>\n"
-        + "\n".join(lines)
-        + ("\n\nOr just write to me: I remember our conversation and your profile.")
-    )
 
 
 async def start(update: Update, context: Context) -> None:
@@ -78,33 +43,29 @@ async def start(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or update.effective_user is None:
         return
-    name = escape(update.effective_user.first_name or "there")
-    if (
-        update.effective_user.id in context.settings.admin_ids
-        and message.chat.type == ChatType.PRIVATE
-    ):
+    lang = language_of(update, context)
+    name = escape(update.effective_user.first_name or t(lang, "start.stranger"))
+    if is_admin(update, context):
         # The launch could not set the admin menu before this admin's first chat with the bot.
-        await set_admin_menu(context.bot, message.chat_id)
+        await set_admin_menu(context.bot, message.chat_id, lang)
     await message.reply_text(
-        WELCOME.format(name=name, disclaimer=DISCLAIMER),
+        t(lang, "start.welcome", name=name, disclaimer=t(lang, "start.disclaimer")),
         parse_mode=ParseMode.HTML,
         reply_markup=InlineKeyboardMarkup(
-            [[InlineKeyboardButton("Set up my profile", callback_data="pf:show")]]
+            [[InlineKeyboardButton(t(lang, "start.button_profile"), callback_data="pf:show")]]
         ),
     )
 
 
 async def help_command(update: Update, context: Context) -> None:
-    """List the commands (admins also see theirs)."""
+    """List the commands (admins, in their private chat, also see theirs)."""
     message = update.effective_message
     if message is None or update.effective_user is None:
         return
-    # Admin commands work in the admin's private chat only, so only there are they listed.
-    is_admin = (
-        update.effective_user.id in context.settings.admin_ids
-        and message.chat.type == ChatType.PRIVATE
-    )
-    await message.reply_text(help_text(is_admin), parse_mode=ParseMode.HTML)
+    private = message.chat.type == ChatType.PRIVATE
+    lang = language_of(update, context)
+    text = help_text(lang, admin=is_admin(update, context), private=private)
+    await message.reply_text(text, parse_mode=ParseMode.HTML)
 
 
 async def profile(update: Update, context: Context) -> None:
@@ -116,13 +77,14 @@ async def profile(update: Update, context: Context) -> None:
     if not arguments:
         await profile_flow.show_profile(update, context)
         return
+    lang = language_of(update, context)
     try:
         updated = await context.services.users.update_profile(user_info(update), arguments)
     except UserInputError as error:
-        await message.reply_text(error.message)
+        await message.reply_text(profile_flow.error_text(lang, error))
         return
     await message.reply_text(
-        profile_flow.profile_html(updated, "Saved. Your profile"), parse_mode=ParseMode.HTML
+        profile_flow.profile_html(updated, lang, "profile.title_saved"), parse_mode=ParseMode.HTML
     )
 
 
@@ -132,20 +94,9 @@ async def bmi(update: Update, context: Context) -> None:
     if message is None or update.effective_user is None:
         return
     _, report = await context.services.users.body_report(update.effective_user.id)
-    if report.bmi is None:
-        missing = " and ".join(k for k in report.missing if k in ("height", "weight"))
-        await message.reply_text(
-            f"To work out your BMI I need your {missing}. Set it like this:\n"
-            "<code>/profile height=180 cm weight=82.5 kg</code>\n"
-            "(or <code>height=5'11\" weight=180 lb</code>)",
-            parse_mode=ParseMode.HTML,
-        )
-        return
-    lines = [escape(line) for line in format_body_report(report)]
-    if NOTE_BMI_LIMITS not in report.notes:
-        lines.append(escape(f"Note: {NOTE_BMI_LIMITS}"))
-    text = "<b>Your numbers</b>\n" + "\n".join(lines) + f"\n\n<i>{DISCLAIMER}</i>"
-    await message.reply_text(text, parse_mode=ParseMode.HTML)
+    await message.reply_text(
+        profile_flow.bmi_html(report, language_of(update, context)), parse_mode=ParseMode.HTML
+    )
 
 
 async def units(update: Update, context: Context) -> None:
@@ -153,20 +104,21 @@ async def units(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or message.text is None or update.effective_user is None:
         return
+    lang = language_of(update, context)
     choice = command_arguments(message.text)
     if not choice:
         await message.reply_text(
-            "Which units should I use?", reply_markup=profile_flow.choice_keyboard("units")
+            t(lang, "units.ask"), reply_markup=profile_flow.choice_keyboard("units", lang)
         )
         return
     try:
         updated = await context.services.users.set_field(user_info(update), "units", choice)
     except UserInputError as error:
-        await message.reply_text(error.message)
+        await message.reply_text(profile_flow.error_text(lang, error))
         return
+    title = t(lang, "units.now", units=t(lang, f"units.{updated.units.value}"))
     await message.reply_text(
-        profile_flow.profile_html(updated, f"Now using {updated.units.value} units"),
-        parse_mode=ParseMode.HTML,
+        profile_flow.profile_html(updated, lang, title=title), parse_mode=ParseMode.HTML
     )
 
 
@@ -176,18 +128,16 @@ async def reset(update: Update, context: Context) -> None:
     if message is None or update.effective_user is None:
         return
     await context.services.coach.reset(update.effective_user.id)
-    await message.reply_text(
-        "Fresh start: I've begun a new conversation. Your profile stays, and the old "
-        "conversation is still in /export until you /forget."
+    await message.reply_text(t(language_of(update, context), "reset.done"))
+
+
+def forget_keyboard(lang: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(t(lang, "forget.button_yes"), callback_data="forget:yes")],
+            [InlineKeyboardButton(t(lang, "forget.button_cancel"), callback_data="forget:no")],
+        ]
     )
-
-
-FORGET_KEYBOARD = InlineKeyboardMarkup(
-    [
-        [InlineKeyboardButton("Yes, delete everything", callback_data="forget:yes")],
-        [InlineKeyboardButton("Cancel", callback_data="forget:no")],
-    ]
-)
 
 
 async def forget(update: Update, context: Context) -> None:
@@ -195,11 +145,8 @@ async def forget(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None:
         return
-    await message.reply_text(
-        "This deletes your profile, every conversation and everything else I store about you. "
-        "It can't be undone. (/export first if you want a copy.)",
-        reply_markup=FORGET_KEYBOARD,
-    )
+    lang = language_of(update, context)
+    await message.reply_text(t(lang, "forget.confirm"), reply_markup=forget_keyboard(lang))
 
 
 async def forget_button(update: Update, context: Context) -> None:
@@ -207,19 +154,15 @@ async def forget_button(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None or update.effective_user is None:
         return
+    lang = language_of(update, context)
     await query.answer()
     if query.data != "forget:yes":
-        await edit_html(context.bot, query, "Okay, nothing was deleted.")
+        await edit_html(context.bot, query, t(lang, "forget.kept"))
         return
     await context.services.users.forget(update.effective_user.id)
     if context.user_data is not None:
         context.user_data.clear()
-    await edit_html(
-        context.bot,
-        query,
-        "Done: everything I stored about you is deleted. If you write again, I'll start "
-        "from scratch.",
-    )
+    await edit_html(context.bot, query, t(lang, "forget.done"))
 
 
 async def export(update: Update, context: Context) -> None:
@@ -232,11 +175,8 @@ async def export(update: Update, context: Context) -> None:
     payload = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
     await message.reply_document(
         InputFile(payload, filename=f"fitcoach-export-{user_id}.json"),
-        caption="Everything I store about you. /forget deletes it all.",
+        caption=t(language_of(update, context), "export.caption"),
     )
-
-
-UNKNOWN = "I don't know that command. /help lists what I can do."
 
 
 async def unknown_command(update: Update, context: Context) -> None:
@@ -245,22 +185,148 @@ async def unknown_command(update: Update, context: Context) -> None:
     if message is None:
         return
     command = (message.text or "").split(maxsplit=1)[0]
-    if message.chat.type == "private" or command.endswith(f"@{context.bot.username}"):
-        await message.reply_text(UNKNOWN)
+    if message.chat.type == ChatType.PRIVATE or command.endswith(f"@{context.bot.username}"):
+        await message.reply_text(t(language_of(update, context), "unknown.command"))
 
 
-async def set_command_menu(bot: Any, admin_ids: frozenset[int]) -> None:
-    """Publish the command menu; admins see theirs in their own chats only."""
-    await bot.set_my_commands([BotCommand(name, text) for name, text in USER_COMMANDS])
+# ---------------------------------------------------------------------------------------------
+# The table
+
+
+class Scope(StrEnum):
+    """Where a command works and is listed."""
+
+    ALL = "all"  # every chat, groups included
+    PRIVATE = "private"  # private chats only
+
+
+Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command: its name, handler, catalog key of its one-line description, who and where."""
+
+    name: str
+    callback: Callback
+    description_key: str
+    admin: bool = False
+    scope: Scope = Scope.ALL
+
+
+# Menu and /help order. Admin commands always work in the admin's private chat only.
+COMMANDS: tuple[Command, ...] = (
+    Command("start", start, "command.start"),
+    Command("help", help_command, "command.help"),
+    Command("profile", profile, "command.profile"),
+    Command("bmi", bmi, "command.bmi"),
+    Command("exercise", exercises.exercise, "command.exercise"),
+    Command("units", units, "command.units"),
+    Command("language", language.language, "command.language"),
+    Command("reset", reset, "command.reset"),
+    Command("forget", forget, "command.forget"),
+    Command("export", export, "command.export"),
+    Command("credits", exercises.credits, "command.credits"),
+    Command("app", webapp.open_app, "webapp.command.description"),
+    Command("broadcast", admin.broadcast_command, "command.broadcast", admin=True),
+    Command("stats", admin.stats_command, "command.stats", admin=True),
+    Command("setmedia", exercises.set_media, "command.setmedia", admin=True),
+)
+
+
+def listed(*, admin: bool, private: bool) -> list[Command]:
+    """The commands an admin or not sees, in a private chat or not, in table order."""
+    return [
+        command
+        for command in COMMANDS
+        if (admin or not command.admin) and (private or command.scope is Scope.ALL)
+    ]
+
+
+def help_text(language: str, *, admin: bool, private: bool = True) -> str:
+    """/help: one line per command the reader can use here."""
+    commands = listed(admin=admin, private=private)
+    lines = [f"/{c.name} - {escape(t(language, c.description_key))}" for c in commands]
+    return (
+        f"<b>{escape(t(language, 'help.title'))}</b>\n"
+        + "\n".join(lines)
+        + f"\n\n{escape(t(language, 'help.footer'))}"
+    )
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Add a handler per row; admin rows answer admins in private chats only.
+
+    A refused admin command falls through to the unknown-command handler, so a non-admin
+    cannot tell it exists; admin.log_refused records the attempt first.
+    """
+    admins = admin_filter(application.bot_data.settings)
+    messages = filters.UpdateType.MESSAGE
+    for command in COMMANDS:
+        if command.admin:
+            application.add_handler(
+                CommandHandler(command.name, command.callback, admins & messages)
+            )
+        elif command.scope is Scope.PRIVATE:
+            private = filters.ChatType.PRIVATE
+            application.add_handler(CommandHandler(command.name, command.callback, private))
+        else:
+            application.add_handler(CommandHandler(command.name, command.callback))
+    admin_names = [command.name for command in COMMANDS if command.admin]
+    application.add_handler(
+        CommandHandler(admin_names, admin.log_refused, messages & ~admins),
+        group=admin.AUDIT_GROUP,
+    )
+
+
+_BACKGROUND: dict[str, Any] = {"bulk": True}
+
+
+def _menu(language: str, commands: list[Command]) -> list[BotCommand]:
+    return [BotCommand(c.name, t(language, c.description_key)) for c in commands]
+
+
+def _language_code(language: str) -> str | None:
+    """Telegram's fallback list has no language code; ours is English."""
+    return None if language == DEFAULT_LANGUAGE else language
+
+
+async def set_command_menu(
+    bot: Any, admin_ids: frozenset[int], admin_languages: Mapping[int, str] | None = None
+) -> None:
+    """Publish the command menu in every language; admins see theirs in their own chats only.
+
+    An admin's menu is in their language (``admin_languages``, English when unknown): one
+    request per admin keeps a launch's burst of requests small.
+    """
+    everyone = listed(admin=False, private=False)
+    private = listed(admin=False, private=True)
+    for lang in LANGUAGES:
+        code = _language_code(lang)
+        # Background work: paced with broadcasts, so a launch adds no burst to a resumed one.
+        await bot.set_my_commands(
+            _menu(lang, everyone), language_code=code, rate_limit_args=_BACKGROUND
+        )
+        if private != everyone:
+            await bot.set_my_commands(
+                _menu(lang, private),
+                scope=BotCommandScopeAllPrivateChats(),
+                language_code=code,
+                rate_limit_args=_BACKGROUND,
+            )
     for admin_id in sorted(admin_ids):
-        await set_admin_menu(bot, admin_id)
+        language = (admin_languages or {}).get(admin_id, DEFAULT_LANGUAGE)
+        await set_admin_menu(bot, admin_id, language)
 
 
-async def set_admin_menu(bot: Any, chat_id: int) -> None:
-    """Show the admin commands in one admin's private chat (and nowhere else)."""
-    admin_menu = [BotCommand(name, text) for name, text in USER_COMMANDS + ADMIN_COMMANDS]
+async def set_admin_menu(bot: Any, chat_id: int, language: str) -> None:
+    """Show the admin commands in one admin's private chat (and nowhere else), in their language.
+
+    A chat scope without a language code covers every app language in that chat.
+    """
     try:
-        await bot.set_my_commands(admin_menu, scope=BotCommandScopeChat(chat_id))
+        menu = _menu(language, listed(admin=True, private=True))
+        await bot.set_my_commands(menu, scope=BotCommandScopeChat(chat_id))
     except TelegramError as error:
         # An admin who never opened a chat with the bot: the menu follows on their /start.
         logger.info("Admin menu not set for %s yet: %s", chat_id, error)

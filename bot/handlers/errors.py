@@ -8,16 +8,16 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.handlers.context import Context
-from bot.i18n import pick_language, t
+from bot.handlers.users import language_of
+from bot.i18n import t
 from bot.transport.telegram_errors import TelegramErrorKind, kind_of
 
 logger = logging.getLogger(__name__)
 
 
-def apology_for(update: Update) -> str:
-    """The apology in the user's app language where we have it, English otherwise."""
-    user = update.effective_user
-    return t(pick_language(None, user.language_code if user is not None else None), "error.apology")
+def apology_for(update: Update, context: Context) -> str:
+    """The apology in the user's chosen or app language where we have it, English otherwise."""
+    return t(language_of(update, context), "error.apology")
 
 
 def describe_update(update: object) -> str:
@@ -48,7 +48,7 @@ async def on_error(update: object, context: Context) -> None:
     except Exception as exc:  # the error handler must not fail itself
         logger.warning("Could not answer the tap: %r", exc)
     try:
-        await context.bot.send_message(update.effective_chat.id, apology_for(update))
+        await context.bot.send_message(update.effective_chat.id, apology_for(update, context))
     except TelegramError as exc:
         logger.warning("Could not send the apology: %s", exc)
     except Exception as exc:  # an answer PTB cannot read, a client closing at shutdown

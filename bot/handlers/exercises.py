@@ -22,12 +22,14 @@ from telegram import (
 )
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, MessageHandler, filters
 
 from bot.domain.exercises import Exercise, MediaKind, normalise_muscle
 from bot.errors import NotFoundError, UserInputError
-from bot.handlers.commands import UNKNOWN, command_arguments
+from bot.handlers.arguments import command_arguments
 from bot.handlers.context import Context
+from bot.handlers.users import admin_filter, language_of, remembered_language
+from bot.i18n import DEFAULT_LANGUAGE, localise, t
 from bot.services.catalog import Demo
 from bot.services.delivery import (
     ByFileId,
@@ -55,31 +57,35 @@ _MAX_LISTED: Final = 60
 # while the demo still arrives, and its file_id would never be kept.
 MEDIA_READ_TIMEOUT: Final = 20.0
 SETMEDIA_CAPTION: Final = r"^/setmedia(?:@\w+)?(?:\s|$)"
-SETMEDIA_HELP: Final = (
-    "Send a GIF, video or photo with the caption <code>/setmedia exercise name</code> "
-    "(or reply to one with that command). It becomes the exercise's first demo."
-)
 
 
 # --- rendering --------------------------------------------------------------------------------
 
 
-def card_html(exercise: Exercise) -> str:
-    """Name, muscles, equipment and cues of one exercise."""
+def card_html(exercise: Exercise, language: str = DEFAULT_LANGUAGE) -> str:
+    """Name, muscles, equipment and cues of one exercise (the catalog's own words stay as is)."""
     muscles = ", ".join(exercise.primary_muscles)
     if exercise.secondary_muscles:
-        muscles += f" (also {', '.join(exercise.secondary_muscles)})"
-    equipment = ", ".join(exercise.equipment) or "none"
+        secondary = ", ".join(exercise.secondary_muscles)
+        muscles = t(language, "exercise.card_also", primary=muscles, secondary=secondary)
+    equipment = ", ".join(exercise.equipment) or t(language, "exercise.no_equipment")
     cues = "\n".join(f"• {escape(cue)}" for cue in exercise.cues)
+    details = t(language, "exercise.card_equipment", equipment=equipment, level=exercise.level)
     return (
         f"<b>{escape(exercise.name)}</b>\n"
-        f"Muscles: {escape(muscles)}\n"
-        f"Equipment: {escape(equipment)} · Level: {escape(exercise.level)}\n\n"
+        f"{escape(t(language, 'exercise.card_muscles', muscles=muscles))}\n"
+        f"{escape(details)}\n\n"
         f"{cues}"
     )
 
 
-def caption_html(exercise: Exercise, demos: Sequence[Demo], *, card: bool) -> tuple[str, bool]:
+def caption_html(
+    exercise: Exercise,
+    demos: Sequence[Demo],
+    *,
+    card: bool,
+    language: str = DEFAULT_LANGUAGE,
+) -> tuple[str, bool]:
     """The caption for demos of an exercise, and whether it holds the whole card.
 
     Credits are added for licences that ask for them (CC BY, CC BY-SA); the card is used
@@ -87,12 +93,13 @@ def caption_html(exercise: Exercise, demos: Sequence[Demo], *, card: bool) -> tu
     """
     credits: list[str] = []
     for demo in demos:
-        line = demo.credit()
+        line = localise(language, demo.credit())
         if demo.needs_credit and line not in credits:
             credits.append(line)
     credit_html = "".join(f"\n<i>{escape(line)}</i>" for line in credits)
     if card:
-        full = card_html(exercise) + "\n" + credit_html if credits else card_html(exercise)
+        text = card_html(exercise, language)
+        full = text + "\n" + credit_html if credits else text
         if visible_length(full) <= CAPTION_LIMIT:
             return full, True
     return truncate_html(f"<b>{escape(exercise.name)}</b>{credit_html}", CAPTION_LIMIT), False
@@ -117,18 +124,18 @@ def _groups_markup(groups: Sequence[str]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def _muscle_page(group: str, exercises: Sequence[Exercise]) -> tuple[str, InlineKeyboardMarkup]:
+def _muscle_page(
+    group: str, exercises: Sequence[Exercise], language: str
+) -> tuple[str, InlineKeyboardMarkup]:
     rows = _exercise_rows(exercises[:_MAX_LISTED])
-    text = f"Exercises for {escape(group)}:" if rows else f"No exercises for {escape(group)} yet."
+    key = "exercise.for_group" if rows else "exercise.none_for_group"
+    text = escape(t(language, key, group=group))
     if len(exercises) > _MAX_LISTED:
-        text += f"\n({len(exercises) - _MAX_LISTED} more: type /exercise and a name.)"
-    rows.append([InlineKeyboardButton("« Muscle groups", callback_data=f"{PREFIX}:g")])
+        more = t(language, "exercise.more", count=len(exercises) - _MAX_LISTED)
+        text += f"\n{escape(more)}"
+    back = t(language, "exercise.button_groups")
+    rows.append([InlineKeyboardButton(back, callback_data=f"{PREFIX}:g")])
     return text, InlineKeyboardMarkup(rows)
-
-
-BROWSE_TEXT: Final = (
-    "Pick a muscle group, or type /exercise and a name, e.g. /exercise goblet squat."
-)
 
 
 # --- commands ---------------------------------------------------------------------------------
@@ -139,10 +146,13 @@ async def exercise(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or message.text is None:
         return
+    language = language_of(update, context)
     query = command_arguments(message.text)
     media = context.services.media
     if not query:
-        await message.reply_text(BROWSE_TEXT, reply_markup=_groups_markup(media.muscle_groups()))
+        await message.reply_text(
+            t(language, "exercise.browse"), reply_markup=_groups_markup(media.muscle_groups())
+        )
         return
     result = media.lookup(query)
     if result.exercise is not None:
@@ -150,15 +160,16 @@ async def exercise(update: Update, context: Context) -> None:
         return
     group = normalise_muscle(query)
     if group is not None:
-        text, markup = _muscle_page(group, media.by_muscle(group))
+        text, markup = _muscle_page(group, media.by_muscle(group), language)
         await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
         return
-    text = f"I don't know an exercise called “{escape(query[:60])}”."
+    shown = t(language, "units.shown", value=query[:60])
+    text = escape(t(language, "exercise.unknown", shown=shown))
     if result.suggestions:
         names = "\n".join(f"• {escape(s.name)}" for s in result.suggestions)
-        text += f"\nDid you mean:\n{names}"
+        text += f"\n{escape(t(language, 'exercise.did_you_mean'))}\n{names}"
     else:
-        text += "\nTry /exercise without a name to browse by muscle group."
+        text += f"\n{escape(t(language, 'exercise.try_browse'))}"
     rows = _exercise_rows(result.suggestions)
     await message.reply_text(
         text,
@@ -172,19 +183,21 @@ async def on_button(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None or query.data is None or query.message is None:
         return
+    language = language_of(update, context)
     _, kind, value = [*query.data.split(":", 2), "", ""][:3]
     media = context.services.media
     chat_id = query.message.chat.id
     if kind in ("m", "g"):
         await query.answer()
         if kind == "g":
-            text, markup = BROWSE_TEXT, _groups_markup(media.muscle_groups())
+            text = escape(t(language, "exercise.browse"))
+            markup = _groups_markup(media.muscle_groups())
         else:
             try:
                 listed = media.by_muscle(value)
             except UserInputError:  # a button from an older version of the bot
                 listed = []
-            text, markup = _muscle_page(value, listed)
+            text, markup = _muscle_page(value, listed, language)
         try:
             await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
         except BadRequest as error:
@@ -197,7 +210,7 @@ async def on_button(update: Update, context: Context) -> None:
         return
     found = media.exercise(value) if kind == "x" else None
     if found is None:
-        await query.answer("That exercise is no longer in the catalog.")
+        await query.answer(t(language, "exercise.gone"))
         return
     await query.answer()
     await send_card(context, chat_id, found)
@@ -208,6 +221,7 @@ async def credits(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None:
         return
+    language = language_of(update, context)
     media = context.services.media
     lines: list[str] = []
     current = ""
@@ -215,15 +229,15 @@ async def credits(update: Update, context: Context) -> None:
         if credit.exercise.slug != current:
             current = credit.exercise.slug
             lines.append(f"\n<b>{escape(credit.exercise.name)}</b>")
-        lines.append(f"• {escape(credit.demo.credit())}")
-    text = "<b>Exercise demos and their authors</b>\n" + (
-        "\n".join(lines) if lines else "No demos yet."
+        lines.append(f"• {escape(localise(language, credit.demo.credit()))}")
+    text = f"<b>{escape(t(language, 'credits.title'))}</b>\n" + (
+        "\n".join(lines) if lines else escape(t(language, "credits.none"))
     )
     notes = []
     if "wger" in media.sources or any("wger.de" in line for line in lines):
-        notes.append("Exercise names and demos from wger.de (CC BY-SA 4.0 unless noted).")
+        notes.append(t(language, "credits.wger"))
     if "free-exercise-db" in media.sources:
-        notes.append("Some exercise descriptions come from free-exercise-db (Unlicense).")
+        notes.append(t(language, "credits.free_exercise_db"))
     if notes:
         text += "\n\n" + "\n".join(f"<i>{escape(note)}</i>" for note in notes)
     for chunk in split_html(text):
@@ -252,32 +266,31 @@ async def set_media(update: Update, context: Context) -> None:
     user = update.effective_user
     if message is None or user is None:
         return
+    language = language_of(update, context)
     upload = _upload_of(message) or _upload_of(message.reply_to_message)
     query = command_arguments(message.caption or message.text or "")
     if upload is None or not query:
-        await message.reply_text(SETMEDIA_HELP, parse_mode=ParseMode.HTML)
+        await message.reply_text(t(language, "setmedia.help"), parse_mode=ParseMode.HTML)
         return
     media = context.services.media
     result = media.lookup(query)
     if result.exercise is None:
-        text = f"No exercise called “{escape(query[:60])}”: nothing saved."
+        shown = t(language, "units.shown", value=query[:60])
+        text = escape(t(language, "setmedia.unknown", shown=shown))
         if result.suggestions:
-            names = ", ".join(escape(s.name) for s in result.suggestions)
-            text += f" Did you mean: {names}?"
+            names = ", ".join(s.name for s in result.suggestions)
+            text += escape(t(language, "setmedia.did_you_mean", names=names))
         await message.reply_text(text, parse_mode=ParseMode.HTML)
         return
     kind, file_id = upload
     try:
         await media.set_admin_media(result.exercise.slug, kind, file_id, user.full_name)
     except NotFoundError:
-        await message.reply_text("That exercise is no longer in the catalog: nothing saved.")
+        await message.reply_text(t(language, "setmedia.gone"))
         return
     name = escape(result.exercise.name)
-    await message.reply_text(
-        f"Saved: this {kind} is now the first demo of <b>{name}</b>. "
-        f"Check it with /exercise {name}.",
-        parse_mode=ParseMode.HTML,
-    )
+    saved = t(language, "setmedia.saved", kind=t(language, f"setmedia.kind.{kind}"), name=name)
+    await message.reply_text(saved, parse_mode=ParseMode.HTML)
 
 
 async def refuse_set_media(update: Update, context: Context) -> None:
@@ -288,14 +301,12 @@ async def refuse_set_media(update: Update, context: Context) -> None:
     command = (message.caption or message.text or "").split(maxsplit=1)
     addressed = bool(command) and command[0].endswith(f"@{context.bot.username}")
     if message.chat.type == ChatType.PRIVATE or addressed:
-        await message.reply_text(UNKNOWN)
+        await message.reply_text(t(language_of(update, context), "unknown.command"))
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add /setmedia (admins, in private chats); call before the chat and unknown handlers."""
-    settings = application.bot_data.settings
-    admin_ids = sorted(settings.admin_ids) if settings is not None else []
-    admins = filters.User(user_id=admin_ids) & filters.ChatType.PRIVATE
+    admins = admin_filter(application.bot_data.settings)
     messages = filters.UpdateType.MESSAGE
     captioned = (
         messages
@@ -304,7 +315,6 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     )
     application.add_handler(MessageHandler(captioned & admins, set_media))
     application.add_handler(MessageHandler(captioned & ~admins, refuse_set_media))
-    application.add_handler(CommandHandler("setmedia", set_media, admins & messages))
 
 
 # --- sending demos ----------------------------------------------------------------------------
@@ -317,11 +327,12 @@ class TelegramDemos:
     by sendMediaGroup; a file is given as a file_id, a URL or uploaded bytes.
     """
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, language: str = DEFAULT_LANGUAGE) -> None:
         self._bot = bot
+        self._language = language
 
     def caption(self, exercise: Exercise, demos: Sequence[Demo], *, card: bool) -> Caption:
-        html, holds_card = caption_html(exercise, demos, card=card)
+        html, holds_card = caption_html(exercise, demos, card=card, language=self._language)
         return Caption(html, holds_card)
 
     async def send_media(self, chat_id: int, media: OutgoingMedia, caption: str) -> SendResult:
@@ -380,7 +391,7 @@ class TelegramDemos:
 
     async def send_card(self, chat_id: int, exercise: Exercise) -> bool:
         try:
-            for chunk in split_html(card_html(exercise)):
+            for chunk in split_html(card_html(exercise, self._language)):
                 await self._bot.send_message(chat_id, chunk, parse_mode=ParseMode.HTML)
         except TelegramError as error:
             logger.warning("Card of %s not sent to %s: %s", exercise.slug, chat_id, error)
@@ -390,12 +401,14 @@ class TelegramDemos:
 
 async def send_card(context: Context, chat_id: int, exercise: Exercise) -> None:
     """The exercise's card with its demo: as the demo's caption when it fits, else after it."""
-    await context.services.demos.send_card(TelegramDemos(context.bot), chat_id, exercise)
+    port = TelegramDemos(context.bot, remembered_language(context))
+    await context.services.demos.send_card(port, chat_id, exercise)
 
 
 async def send_demos(context: Context, chat_id: int, exercises: Sequence[Exercise]) -> None:
     """Send each exercise's first working demo under an answer, credited."""
-    await context.services.demos.send_for_answer(TelegramDemos(context.bot), chat_id, exercises)
+    port = TelegramDemos(context.bot, remembered_language(context))
+    await context.services.demos.send_for_answer(port, chat_id, exercises)
 
 
 def _input(media: OutgoingMedia) -> str | InputFile:

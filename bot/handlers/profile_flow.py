@@ -7,12 +7,14 @@ import logging
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
+from bot.domain.metrics import NOTE_BMI_LIMITS, BodyReport, format_body_report
 from bot.domain.profile import Activity, Goal, Profile, Sex, format_profile
 from bot.domain.units import UnitSystem
 from bot.errors import UserInputError
 from bot.handlers.context import Context
 from bot.handlers.render import edit_buttons, edit_html, send_html
-from bot.handlers.users import user_info
+from bot.handlers.users import language_of, user_info
+from bot.i18n import t
 from bot.text.markdown import escape
 
 logger = logging.getLogger(__name__)
@@ -20,56 +22,91 @@ logger = logging.getLogger(__name__)
 PREFIX = "pf"
 AWAITING = "profile_awaiting"
 AWAITING_CHAT = "profile_awaiting_chat"
-CANCEL_WORDS = frozenset({"cancel", "stop", "отмена", "cancelar", "abbrechen"})
+CANCEL_WORDS = frozenset({"cancel", "stop", "отмена", "стоп", "cancelar", "abbrechen", "stopp"})
 
-QUESTIONS = {
-    "height": "What's your height? For example 180 cm, 1.80 m, 5'11\" or 5 ft 11.",
-    "weight": "What's your weight? For example 82.5 kg, 180 lb or 12 st 4 lb.",
-    "age": "How old are you? For example 34.",
-    "waist": "What's your waist? Measure at the navel: for example 84 cm or 33 in.",
-}
+QUESTIONS = ("height", "weight", "age", "waist")
+# field -> (catalog key of the button label, value) per choice
 CHOICES: dict[str, list[tuple[str, str]]] = {
-    "sex": [("Male", Sex.MALE.value), ("Female", Sex.FEMALE.value)],
-    "units": [("Metric (cm, kg)", UnitSystem.METRIC.value), ("Imperial (ft, lb)", "imperial")],
-    "goal": [(goal.label, goal.value) for goal in Goal],
-    "activity": [(level.label, level.value) for level in Activity],
+    "sex": [("profile.sex_male", Sex.MALE.value), ("profile.sex_female", Sex.FEMALE.value)],
+    "units": [
+        ("profile.units_metric", UnitSystem.METRIC.value),
+        ("profile.units_imperial", UnitSystem.IMPERIAL.value),
+    ],
+    "goal": [(f"goal.{goal.value}", goal.value) for goal in Goal],
+    "activity": [(f"activity.{level.value}", level.value) for level in Activity],
 }
-GUIDE = (
-    "Tap a button to set a field, or set several at once, for example:\n"
-    "<code>/profile height=180 cm weight=82.5 kg age=34 sex=female goal=lose "
-    "activity=moderate</code>"
-)
 
 
-def profile_html(profile: Profile, title: str = "Your profile") -> str:
-    lines = "\n".join(escape(line) for line in format_profile(profile))
-    return f"<b>{escape(title)}</b>\n{lines}"
+def error_text(language: str, error: UserInputError) -> str:
+    """A user-input error in the reader's language, with what they typed echoed back."""
+    return error.text.render(language)
 
 
-def main_keyboard() -> InlineKeyboardMarkup:
-    def button(label: str, data: str) -> InlineKeyboardButton:
-        return InlineKeyboardButton(label, callback_data=f"{PREFIX}:{data}")
+def profile_html(
+    profile: Profile, language: str, title_key: str = "profile.title", *, title: str | None = None
+) -> str:
+    lines = "\n".join(escape(line) for line in format_profile(profile, language))
+    heading = title if title is not None else t(language, title_key)
+    return f"<b>{escape(heading)}</b>\n{lines}"
+
+
+def bmi_html(report: BodyReport, language: str) -> str:
+    """/bmi: the numbers with their notes, or how to give what is missing."""
+    if report.bmi is None:
+        needed = [
+            t(language, f"field.{k}").lower() for k in report.missing if k in ("height", "weight")
+        ]
+        missing = f" {t(language, 'bmi.and')} ".join(needed)
+        return (
+            f"{escape(t(language, 'bmi.need', missing=missing))}\n"
+            "<code>/profile height=180 cm weight=82.5 kg</code>\n"
+            f"({escape(t(language, 'bmi.or'))} <code>height=5'11\" weight=180 lb</code>)"
+        )
+    lines = [escape(line) for line in format_body_report(report, language)]
+    if NOTE_BMI_LIMITS not in report.notes:
+        lines.append(escape(t(language, "metrics.note", note=NOTE_BMI_LIMITS.render(language))))
+    disclaimer = escape(t(language, "start.disclaimer"))
+    return (
+        f"<b>{escape(t(language, 'bmi.title'))}</b>\n"
+        + "\n".join(lines)
+        + f"\n\n<i>{disclaimer}</i>"
+    )
+
+
+def _guide(language: str) -> str:
+    return t(language, "profile.guide")
+
+
+def main_keyboard(language: str) -> InlineKeyboardMarkup:
+    def button(key: str, data: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(t(language, key), callback_data=f"{PREFIX}:{data}")
 
     return InlineKeyboardMarkup(
         [
             [
-                button("Height", "ask:height"),
-                button("Weight", "ask:weight"),
-                button("Age", "ask:age"),
+                button("field.height", "ask:height"),
+                button("field.weight", "ask:weight"),
+                button("field.age", "ask:age"),
             ],
-            [button("Sex", "menu:sex"), button("Units", "menu:units"), button("Goal", "menu:goal")],
-            [button("Activity", "menu:activity"), button("Waist", "ask:waist")],
-            [button("Done", "done")],
+            [
+                button("field.sex", "menu:sex"),
+                button("field.units", "menu:units"),
+                button("field.goal", "menu:goal"),
+            ],
+            [button("field.activity", "menu:activity"), button("field.waist", "ask:waist")],
+            [button("profile.button_done", "done")],
         ]
     )
 
 
-def choice_keyboard(field: str) -> InlineKeyboardMarkup:
+def choice_keyboard(field: str, language: str) -> InlineKeyboardMarkup:
     rows = [
-        [InlineKeyboardButton(label, callback_data=f"{PREFIX}:set:{field}:{value}")]
-        for label, value in CHOICES[field]
+        [InlineKeyboardButton(t(language, key), callback_data=f"{PREFIX}:set:{field}:{value}")]
+        for key, value in CHOICES[field]
     ]
-    rows.append([InlineKeyboardButton("« Back", callback_data=f"{PREFIX}:back")])
+    rows.append(
+        [InlineKeyboardButton(t(language, "profile.button_back"), callback_data=f"{PREFIX}:back")]
+    )
     return InlineKeyboardMarkup(rows)
 
 
@@ -78,16 +115,17 @@ async def show_profile(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or update.effective_user is None:
         return
+    language = language_of(update, context)
     profile = await context.services.users.profile(update.effective_user.id)
     await message.reply_text(
-        f"{profile_html(profile)}\n\n{GUIDE}",
+        _panel_html(profile, language),
         parse_mode=ParseMode.HTML,
-        reply_markup=main_keyboard(),
+        reply_markup=main_keyboard(language),
     )
 
 
-def _panel_html(profile: Profile) -> str:
-    return f"{profile_html(profile)}\n\n{GUIDE}"
+def _panel_html(profile: Profile, language: str) -> str:
+    return f"{profile_html(profile, language)}\n\n{_guide(language)}"
 
 
 async def on_button(update: Update, context: Context) -> None:
@@ -95,6 +133,7 @@ async def on_button(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None or query.data is None or update.effective_user is None:
         return
+    language = language_of(update, context)
     parts = query.data.split(":")
     action = parts[1] if len(parts) > 1 else ""
     if action == "ask" and len(parts) == 3 and parts[2] in QUESTIONS:
@@ -102,8 +141,9 @@ async def on_button(update: Update, context: Context) -> None:
         if query.message is not None:
             context.user_state[AWAITING] = parts[2]
             context.user_state[AWAITING_CHAT] = query.message.chat.id
+            question = t(language, f"profile.ask.{parts[2]}")
             await context.bot.send_message(
-                query.message.chat.id, f"{QUESTIONS[parts[2]]}\n(Send “cancel” to stop.)"
+                query.message.chat.id, f"{question}\n{t(language, 'profile.ask_cancel')}"
             )
         return
     if action == "menu" and len(parts) == 3 and parts[2] in CHOICES:
@@ -111,8 +151,8 @@ async def on_button(update: Update, context: Context) -> None:
         await edit_buttons(
             context.bot,
             query,
-            choice_keyboard(parts[2]),
-            html_if_gone=f"Choose your {escape(parts[2])}:",
+            choice_keyboard(parts[2], language),
+            html_if_gone=escape(t(language, f"profile.choose.{parts[2]}")),
         )
         return
     if action == "show":
@@ -122,29 +162,39 @@ async def on_button(update: Update, context: Context) -> None:
             await send_html(
                 context.bot,
                 query.message.chat.id,
-                _panel_html(profile),
-                reply_markup=main_keyboard(),
+                _panel_html(profile, language),
+                reply_markup=main_keyboard(language),
             )
         return
     if action == "back":
         await query.answer()
         profile = await context.services.users.profile(update.effective_user.id)
-        await edit_buttons(context.bot, query, main_keyboard(), html_if_gone=_panel_html(profile))
+        await edit_buttons(
+            context.bot,
+            query,
+            main_keyboard(language),
+            html_if_gone=_panel_html(profile, language),
+        )
         return
     if action == "done":
-        await query.answer("Saved.")
+        await query.answer(t(language, "profile.saved"))
         await edit_buttons(context.bot, query, None)
         return
     if action == "set" and len(parts) == 4 and parts[2] in CHOICES:
         try:
             profile = await context.services.users.set_field(user_info(update), parts[2], parts[3])
         except UserInputError as error:
-            await query.answer(error.message[:190], show_alert=True)
+            await query.answer(error_text(language, error)[:190], show_alert=True)
             return
-        await query.answer("Saved.")
-        await edit_html(context.bot, query, _panel_html(profile), reply_markup=main_keyboard())
+        await query.answer(t(language, "profile.saved"))
+        await edit_html(
+            context.bot,
+            query,
+            _panel_html(profile, language),
+            reply_markup=main_keyboard(language),
+        )
         return
-    await query.answer("That button is no longer active: send /profile again.")
+    await query.answer(t(language, "profile.stale_button"))
 
 
 async def take_typed_answer(update: Update, context: Context) -> bool:
@@ -155,21 +205,24 @@ async def take_typed_answer(update: Update, context: Context) -> bool:
         return False
     if context.user_state.get(AWAITING_CHAT) != message.chat_id:
         return False  # asked in another chat (a group, say): this message is not the answer
+    language = language_of(update, context)
     text = message.text.strip()
     if text.lower() in CANCEL_WORDS:
         _stop_asking(context)
-        await message.reply_text("Okay, your profile stays as it was.")
+        await message.reply_text(t(language, "profile.cancelled"))
         return True
     try:
         profile = await context.services.users.set_field(user_info(update), field, text)
     except UserInputError as error:
-        await message.reply_text(f"{error.message}\n\nTry again, or send “cancel”.")
+        await message.reply_text(
+            t(language, "profile.try_again", error=error_text(language, error))
+        )
         return True
     _stop_asking(context)
     await message.reply_text(
-        profile_html(profile, "Saved. Your profile"),
+        profile_html(profile, language, "profile.title_saved"),
         parse_mode=ParseMode.HTML,
-        reply_markup=main_keyboard(),
+        reply_markup=main_keyboard(language),
     )
     return True
 

@@ -6,18 +6,32 @@ import logging
 
 from telegram import Message, Update
 from telegram.constants import ChatType
-from telegram.ext import ApplicationHandlerStop
+from telegram.ext import ApplicationHandlerStop, filters
 
+from bot.config import Settings
 from bot.handlers.context import Context
-from bot.i18n import pick_language
+from bot.i18n import pick_language, t
 from bot.services.users import UserInfo
 
 logger = logging.getLogger(__name__)
 
-SLOW_DOWN = (
-    "You're sending messages faster than I can coach. Please wait about {seconds} s; "
-    "I'll answer what you send after that."
-)
+
+def is_admin(update: Update, context: Context) -> bool:
+    """The sender is an admin writing in a private chat, the only place admin commands work."""
+    user = update.effective_user
+    chat = update.effective_chat
+    return (
+        user is not None
+        and user.id in context.settings.admin_ids
+        and chat is not None
+        and chat.type == ChatType.PRIVATE
+    )
+
+
+def admin_filter(settings: Settings | None) -> filters.BaseFilter:
+    """Messages from an admin in a private chat; an empty ADMIN_IDS matches nobody."""
+    admin_ids = sorted(settings.admin_ids) if settings is not None else []
+    return filters.User(user_id=admin_ids) & filters.ChatType.PRIVATE
 
 
 def addressed_to_bot(message: Message, bot_username: str | None, bot_id: int) -> bool:
@@ -59,6 +73,14 @@ def language_of(update: Update, context: Context) -> str:
 
 LANGUAGE_KEY = "language"
 """``context.user_state`` key of the user's chosen language (filled when it is known)."""
+APP_LANGUAGE_KEY = "app_language"
+"""``context.user_state`` key of the language of the user's Telegram app, as last seen."""
+
+
+def remembered_language(context: Context) -> str:
+    """The language of the user whose update is being handled, for code without the update."""
+    state = context.user_state
+    return pick_language(state.get(LANGUAGE_KEY), state.get(APP_LANGUAGE_KEY))
 
 
 async def record_user(update: Update, context: Context) -> None:
@@ -68,7 +90,12 @@ async def record_user(update: Update, context: Context) -> None:
         return
     if update.my_chat_member is not None:
         return  # block/unblock updates are handled by their own handler
-    await context.services.users.record(user_info(update))
+    chosen = await context.services.users.record(user_info(update))
+    context.user_state[APP_LANGUAGE_KEY] = user.language_code
+    if chosen is not None:
+        context.user_state[LANGUAGE_KEY] = chosen
+    else:
+        context.user_state.pop(LANGUAGE_KEY, None)
     message = update.message
     if message is None or not addressed_to_bot(message, context.bot.username, context.bot.id):
         return  # group chatter the bot ignores anyway costs nothing and needs no warning
@@ -78,5 +105,6 @@ async def record_user(update: Update, context: Context) -> None:
     logger.info("User %s is over the message rate limit", user.id)
     if limiter.should_warn(user.id):
         seconds = max(1, round(limiter.retry_after(user.id)))
-        await message.reply_text(SLOW_DOWN.format(seconds=seconds))
+        language = language_of(update, context)
+        await message.reply_text(t(language, "limits.slow_down", seconds=seconds))
     raise ApplicationHandlerStop

@@ -27,11 +27,16 @@ LANGUAGE_NAMES: Final[dict[str, str]] = {
 }
 
 
-def normalise_language(code: str | None) -> str | None:
-    """``ru-RU``, ``pt_BR``, ``DE`` → one of LANGUAGES, or None when we do not speak it."""
+def base_language(code: str | None) -> str | None:
+    """``ru-RU``, ``pt_BR``, ``DE`` → ``ru``, ``pt``, ``de``: any language, ours or not."""
     if not code:
         return None
-    base = code.strip().lower().replace("_", "-").split("-")[0]
+    return code.strip().lower().replace("_", "-").split("-")[0] or None
+
+
+def normalise_language(code: str | None) -> str | None:
+    """``ru-RU``, ``pt_BR``, ``DE`` → one of LANGUAGES, or None when we do not speak it."""
+    base = base_language(code)
     return base if base in LANGUAGES else None
 
 
@@ -54,6 +59,45 @@ def tn(language: str | None, key: str, count: int, /, **params: object) -> str:
     if text == key:
         raise KeyError(f"message {key!r} is not in the catalog")
     return text.format(count=count, **params)
+
+
+class Text(str):
+    """A catalog message with its parameters, rendered later in the reader's language.
+
+    As a ``str`` it is the English text, so logs, tests and the model-facing prompts read it
+    as before; ``render`` gives any language. A parameter may itself be a Text (rendered in
+    the same language) or a tuple of them (rendered as bulleted lines).
+    """
+
+    key: str
+    params: dict[str, object]
+
+    def __new__(cls, key: str, /, **params: object) -> Text:
+        text = super().__new__(cls, _render(DEFAULT_LANGUAGE, key, params))
+        text.key = key
+        text.params = params
+        return text
+
+    def render(self, language: str | None) -> str:
+        """This message in ``language``, parameters included."""
+        return _render(language, self.key, self.params)
+
+
+def localise(language: str | None, text: str) -> str:
+    """``text`` in ``language`` when it is a catalog Text; any other string as it is."""
+    return text.render(language) if isinstance(text, Text) else text
+
+
+def _render(language: str | None, key: str, params: dict[str, object]) -> str:
+    return t(language, key, **{name: _value(language, value) for name, value in params.items()})
+
+
+def _value(language: str | None, value: object) -> object:
+    if isinstance(value, Text):
+        return value.render(language)
+    if isinstance(value, tuple):
+        return "\n".join(f"• {_value(language, item)}" for item in value)
+    return value
 
 
 def all_languages(key: str, /, **params: object) -> dict[str, str]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from bot.i18n import base_language
 from bot.llm.client import ChatMessage, ToolSpec
 from bot.llm.tokens import TOKENS_PER_MESSAGE, TokenEstimator
 
@@ -116,10 +117,8 @@ _STYLE = f"""\
 
 def language_name(language_code: str | None) -> str | None:
     """Return the English name of a Telegram language code (``pt-br`` → Portuguese)."""
-    if not language_code:
-        return None
-    base = language_code.strip().lower().replace("_", "-").split("-")[0]
-    return _LANGUAGE_NAMES.get(base, base or None)
+    base = base_language(language_code)
+    return None if base is None else _LANGUAGE_NAMES.get(base, base)
 
 
 def build_system_prompt(

@@ -32,6 +32,7 @@ from bot.domain.exercises import (
     normalise_name,
 )
 from bot.errors import NotFoundError
+from bot.i18n import Text
 from bot.storage import Database
 from bot.storage import exercises as rows
 
@@ -39,7 +40,6 @@ logger = logging.getLogger(__name__)
 
 OWNER_LICENSE: Final = "Provided by the owner"
 _KINDS: Final = frozenset(get_args(MediaKind))
-_KIND_LABEL: Final = {"animation": "Animation", "video": "Video", "photo": "Image"}
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,8 @@ class Demo:
     def credit(self) -> str:
         """One line crediting title, author, licence and source."""
         if self.license == OWNER_LICENSE:
-            return f"{_KIND_LABEL[self.kind]} by {self.author}, provided by the owner"
+            kind = Text(f"demos.kind.{self.kind}")
+            return Text("demos.credit_owner", kind=kind, author=self.author)
         item = MediaItem.model_construct(
             kind=self.kind,
             url=self.url,

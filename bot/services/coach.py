@@ -13,6 +13,7 @@ from bot.domain.metrics import bmi, describe_profile_for_coach, round_bmi
 from bot.domain.profile import Profile
 from bot.domain.safety import detect_eating_disorder_signs, detect_red_flag, safety_message
 from bot.errors import LLMContextLengthError, LLMError, LLMToolsUnsupportedError
+from bot.i18n import pick_language, t
 from bot.llm.client import ChatMessage, ChatModel, TextDelta, ToolCall, ToolSpec, Usage
 from bot.llm.prompts import (
     MAX_DEMOS_PER_ANSWER,
@@ -37,32 +38,6 @@ logger = logging.getLogger(__name__)
 # When history outgrows the budget, fold it down to this share so folding is rare, not per turn.
 _FOLD_TARGET_SHARE = 0.5
 
-_APOLOGY = {
-    "en": "Sorry, I can't reach my coaching brain right now. Your message is saved: "
-    "please send it again in a minute and I'll pick up from there.",
-    "ru": "Извините, сейчас не получается ответить. Ваше сообщение сохранено: "
-    "напишите ещё раз через минуту, и я продолжу с этого места.",
-    "es": "Lo siento, ahora mismo no puedo responder. Tu mensaje está guardado: "
-    "escríbeme de nuevo en un minuto y seguimos desde ahí.",
-    "de": "Entschuldige, ich kann gerade nicht antworten. Deine Nachricht ist gespeichert: "
-    "schreib mir in einer Minute noch einmal, dann mache ich dort weiter.",
-}
-_LIMIT = {
-    "en": "You've reached today's coaching limit. Your message is saved; "
-    "I'll be glad to continue tomorrow. Your profile, /bmi and /exercise still work.",
-    "ru": "На сегодня лимит ответов исчерпан. Сообщение сохранено — продолжим завтра. "
-    "Профиль, /bmi и /exercise работают как обычно.",
-    "es": "Has llegado al límite de hoy. Tu mensaje está guardado; seguimos mañana. "
-    "Tu perfil, /bmi y /exercise siguen funcionando.",
-    "de": "Für heute ist das Limit erreicht. Deine Nachricht ist gespeichert; morgen geht's "
-    "weiter. Profil, /bmi und /exercise funktionieren weiterhin.",
-}
-
-
-def _localised(table: dict[str, str], language_code: str | None) -> str:
-    base = (language_code or "en").split("-")[0].lower()
-    return table.get(base, table["en"])
-
 
 class ReplySink(Protocol):
     """Where the answer's text goes while it is being written (a draft, an edited message)."""
@@ -85,6 +60,7 @@ class ChatRequest:
 
     user: UserInfo
     text: str
+    language: str | None = None  # the language the user chose with /language, if any
 
 
 @dataclass(frozen=True)
@@ -140,15 +116,17 @@ class CoachService:
         """Answer one message: red flags at once, otherwise the model with memory."""
         user = request.user
         language = user.language_code
+        # Our own texts follow the user's choice, then their app; the model follows the message.
+        reader = pick_language(request.language, language)
         flag = detect_red_flag(request.text)
         memory = await self._remember(request)
         if flag is not None:
-            text = safety_message(flag, language, request.text)
+            text = safety_message(flag, request.language or language, request.text)
             await self._store_answer(user.user_id, memory.conversation_id, text, [])
             logger.info("Red flag %s: answered with the safety message", flag.category)
             return CoachReply(text=text)
         if self._daily_limit is not None and memory.tokens_today >= self._daily_limit:
-            return CoachReply(text=_localised(_LIMIT, language))
+            return CoachReply(text=t(reader, "coach.limit"))
 
         summary, turns = await self._fold_if_needed(memory, language)
         caution = detect_eating_disorder_signs(request.text) or _low_bmi(memory.profile)
@@ -168,12 +146,12 @@ class CoachService:
             except LLMContextLengthError:
                 if last_try:
                     logger.warning("Prompt too long even at %d tokens of history", budget)
-                    return CoachReply(text=_localised(_APOLOGY, language))
+                    return CoachReply(text=t(reader, "coach.apology"))
                 budget = max(budget // 2, 200)
                 logger.info("Context too long: retrying with a %d-token history", budget)
             except LLMError as exc:
                 logger.warning("Model failed for user %s: %s", user.user_id, exc)
-                return CoachReply(text=_localised(_APOLOGY, language))
+                return CoachReply(text=t(reader, "coach.apology"))
 
         if attempt.estimated_prompt and attempt.usage:
             self._estimator.calibrate(attempt.estimated_prompt, attempt.usage[0].prompt_tokens)

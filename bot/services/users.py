@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from enum import Enum
@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.domain.metrics import BodyReport, body_report
 from bot.domain.profile import Profile, parse_field, parse_profile_args
+from bot.i18n import pick_language
 from bot.storage import Database, erasure
 from bot.storage import broadcasts as broadcast_rows
 from bot.storage import conversations as conversation_rows
@@ -38,20 +39,48 @@ class UserService:
 
     def __init__(self, database: Database) -> None:
         self._database = database
-        self._recorded: dict[int, tuple[UserInfo, float]] = {}
+        # user id -> (as last recorded, when, the language they chose or None)
+        self._recorded: dict[int, tuple[UserInfo, float, str | None]] = {}
 
-    async def record(self, info: UserInfo) -> None:
-        """Remember the user (names, language, private chat); cheap when nothing changed."""
+    async def record(self, info: UserInfo) -> str | None:
+        """Remember the user (names, language, private chat); cheap when nothing changed.
+
+        Returns the language the user chose with /language, or None when they never chose.
+        """
         seen = self._recorded.get(info.user_id)
         now = time.monotonic()
         if seen is not None and seen[0] == info and now - seen[1] < _RECORD_REFRESH_SECONDS:
-            return
-        await self._upsert(info)
-        self._recorded[info.user_id] = (info, now)
+            return seen[2]
+        language = await self._upsert(info)
+        self._recorded[info.user_id] = (info, now, language)
+        return language
 
-    async def _upsert(self, info: UserInfo) -> None:
+    async def set_language(self, info: UserInfo, language: str | None) -> None:
+        """Store the user's language choice (one of bot.i18n.LANGUAGES, or None to unset)."""
         async with self._database.transaction() as session:
             await user_rows.upsert_user(
+                session,
+                user_id=info.user_id,
+                first_name=info.first_name,
+                last_name=info.last_name,
+                username=info.username,
+                language_code=info.language_code,
+                chat_id=info.chat_id,
+            )
+            await user_rows.save_language(session, info.user_id, language)
+        seen = self._recorded.get(info.user_id)
+        if seen is not None:
+            self._recorded[info.user_id] = (seen[0], seen[1], language)
+
+    async def reading_languages(self, user_ids: Collection[int]) -> dict[int, str]:
+        """The language to write to each of ``user_ids`` in (English for strangers)."""
+        async with self._database.transaction() as session:
+            known = await user_rows.languages(session, user_ids)
+        return {user_id: pick_language(*known.get(user_id, (None, None))) for user_id in user_ids}
+
+    async def _upsert(self, info: UserInfo) -> str | None:
+        async with self._database.transaction() as session:
+            return await user_rows.upsert_user(
                 session,
                 user_id=info.user_id,
                 first_name=info.first_name,
@@ -140,6 +169,7 @@ class UserService:
             "last_name": row.last_name,
             "username": row.username,
             "language_code": row.language_code,
+            "language": row.language,
             "chat_id": row.chat_id,
             "created_at": _iso(row.created_at),
             "updated_at": _iso(row.updated_at),

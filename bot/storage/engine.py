@@ -133,6 +133,11 @@ class Database:
     def description(self) -> str:
         return describe_url(self.engine)
 
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``: what several features choose their SQL by."""
+        return str(self.engine.dialect.name)
+
     async def scrub(self, tables: Sequence[str]) -> bool:
         """Leave no copy of rows just deleted from ``tables`` in the database's files.
 

@@ -20,6 +20,7 @@ from bot.storage.models import (
     Conversation,
     ConversationSummary,
     DailyUsage,
+    InboxUpdate,
     Message,
     User,
 )
@@ -59,6 +60,11 @@ USER_OWNED: tuple[UserOwned, ...] = (
     UserOwned(BroadcastDelivery, _deliveries_of),
     # An admin's broadcasts hold what they wrote and their chat; one still sending stops.
     UserOwned(Broadcast, lambda user_id: Broadcast.admin_id == user_id),
+    # Updates received from them (the /forget being answered too: finishing it finds no row).
+    UserOwned(
+        InboxUpdate,
+        lambda user_id: or_(InboxUpdate.user_id == user_id, InboxUpdate.chat_id == user_id),
+    ),
     UserOwned(User, lambda user_id: User.id == user_id),
 )
 

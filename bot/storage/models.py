@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -65,6 +66,8 @@ class User(Base):
     last_name: Mapped[str | None] = mapped_column(String(256))
     username: Mapped[str | None] = mapped_column(String(64))
     language_code: Mapped[str | None] = mapped_column(String(16))
+    # The language the user chose with /language; it beats their app's language_code.
+    language: Mapped[str | None] = mapped_column(String(8))
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     height_cm: Mapped[float | None] = mapped_column(Float)
     weight_kg: Mapped[float | None] = mapped_column(Float)
@@ -253,3 +256,35 @@ class ExerciseMedia(Base):
     failing_at: Mapped[datetime | None] = mapped_column()
     failure: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class InboxUpdate(Base):
+    """A Telegram update as received, written before it is acknowledged.
+
+    Workers of every instance take updates from here: per chat in ``update_id`` order, one at a
+    time (``owner`` and ``lease_expires_at`` form the lease). A finished update keeps its row
+    without its content for a day, so a redelivery of it is recognised and ignored.
+    """
+
+    __tablename__ = "update_inbox"
+    __table_args__ = (
+        # The claim query looks for the oldest unfinished update of each chat.
+        Index(
+            "ix_update_inbox_pending",
+            "chat_id",
+            "update_id",
+            postgresql_where=text("done_at IS NULL"),
+            sqlite_where=text("done_at IS NULL"),
+        ),
+    )
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # The chat whose order the update keeps (its user for chat-less updates); NULL: no order.
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    # The update's JSON; emptied when it is done (only the id is needed to spot a redelivery).
+    payload: Mapped[str | None] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(String(64))
+    lease_expires_at: Mapped[datetime | None] = mapped_column()
+    received_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    done_at: Mapped[datetime | None] = mapped_column(index=True)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,10 +25,11 @@ async def upsert_user(
     username: str | None = None,
     language_code: str | None = None,
     chat_id: int | None = None,
-) -> None:
+) -> str | None:
     """Record a user who wrote to the bot, refreshing their names and last-seen time.
 
-    A user who writes is reachable again, so any earlier block is cleared.
+    A user who writes is reachable again, so any earlier block is cleared. Returns the
+    language they chose with /language (None when they never chose), read in the same statement.
     """
     now = datetime.now(UTC)
     values: dict[str, Any] = {
@@ -45,7 +47,9 @@ async def upsert_user(
     changes: dict[str, Any] = {key: statement.excluded[key] for key in values if key != "id"}
     changes["blocked_at"] = None
     changes["updated_at"] = func.now()
-    await session.execute(statement.on_conflict_do_update(index_elements=["id"], set_=changes))
+    upsert = statement.on_conflict_do_update(index_elements=["id"], set_=changes)
+    result = await session.execute(upsert.returning(UserRow.language))
+    return result.scalar_one()
 
 
 async def get_user(session: AsyncSession, user_id: int) -> User | None:
@@ -66,6 +70,27 @@ async def save_profile(session: AsyncSession, user_id: int, profile: Profile) ->
         .where(UserRow.id == user_id)
         .values(**_profile_columns(profile), updated_at=func.now())
     )
+
+
+async def save_language(session: AsyncSession, user_id: int, language: str | None) -> None:
+    """Store the language a user chose (None: follow their Telegram app again)."""
+    await session.execute(
+        update(UserRow)
+        .where(UserRow.id == user_id)
+        .values(language=language, updated_at=func.now())
+    )
+
+
+async def languages(
+    session: AsyncSession, user_ids: Collection[int]
+) -> dict[int, tuple[str | None, str | None]]:
+    """Each known user's chosen language and Telegram app language, by id."""
+    if not user_ids:
+        return {}
+    result = await session.execute(
+        select(UserRow.id, UserRow.language, UserRow.language_code).where(UserRow.id.in_(user_ids))
+    )
+    return {user_id: (language, code) for user_id, language, code in result.all()}
 
 
 async def delete_user(session: AsyncSession, user_id: int) -> bool:
@@ -96,6 +121,7 @@ def _user(row: UserRow) -> User:
         last_name=row.last_name,
         username=row.username,
         language_code=row.language_code,
+        language=row.language,
         chat_id=row.chat_id,
         created_at=row.created_at,
         updated_at=row.updated_at,

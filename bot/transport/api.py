@@ -25,7 +25,14 @@ from bot.domain.metrics import NOTE_BMI_LIMITS, BodyReport
 from bot.domain.profile import Profile
 from bot.domain.units import format_height, format_waist, format_weight, format_weight_range
 from bot.errors import NotFoundError, UserInputError
-from bot.i18n import DEFAULT_LANGUAGE, normalise_language, pick_language, read_catalog, t
+from bot.i18n import (
+    DEFAULT_LANGUAGE,
+    localise,
+    normalise_language,
+    pick_language,
+    read_catalog,
+    t,
+)
 from bot.services.catalog import CatalogService, Demo
 from bot.services.limits import SlidingWindowLimiter
 from bot.services.users import UserInfo, UserService
@@ -263,12 +270,14 @@ async def _session(request: Request) -> Session:
         logger.debug("Mini App request refused: %s", error.reason)
         message = t(_header_language(request), "webapp.error.unauthorized")
         raise ApiError(401, "unauthorized", message) from None
-    language = pick_language(None, user.language_code)
     if not context.limiter.allow(user.id):
+        language = pick_language(None, user.language_code)
         refusal = ApiError(429, "rate_limited", t(language, "webapp.error.rate_limited"))
         refusal.headers["Retry-After"] = str(max(1, round(context.limiter.retry_after(user.id))))
         raise refusal
-    return Session(user=user, language=language)
+    # As for a message: names kept current, and the language chosen with /language first.
+    chosen = await context.users.record(_user_info(user))
+    return Session(user=user, language=pick_language(chosen, user.language_code))
 
 
 Signed = Annotated[Session, Depends(_session)]
@@ -308,7 +317,7 @@ def _router(context: ApiContext) -> APIRouter:
             updated = await context.users.update_profile(_user_info(signed.user), arguments)
         except UserInputError as error:
             fields = [f for f in (error.field or "").split(",") if f]
-            message = _localised(signed.language, error.message)
+            message = error.text.render(signed.language)
             raise ApiError(422, "invalid_profile", message, fields=fields) from None
         return _profile_out(updated)
 
@@ -326,7 +335,7 @@ def _router(context: ApiContext) -> APIRouter:
         try:
             found = context.catalog.search(q, muscle)
         except UserInputError as error:
-            message = _localised(signed.language, error.message)
+            message = error.text.render(signed.language)
             raise ApiError(422, "invalid_request", message, fields=["muscle"]) from None
         return ExerciseList(
             exercises=[_summary(exercise, context.catalog) for exercise in found],
@@ -373,12 +382,6 @@ def page_texts(language: str) -> dict[str, str]:
     catalog: Any = read_catalog("en", "webapp.po")
     keys = sorted(str(m.id) for m in catalog if str(m.id).startswith(PAGE_TEXT_PREFIX))
     return {key.removeprefix(PAGE_TEXT_PREFIX): t(language, key) for key in keys}
-
-
-def _localised(language: str, text: str) -> str:
-    """``text`` in ``language`` when it is a catalog message that renders itself."""
-    render = getattr(text, "render", None)
-    return str(render(language)) if callable(render) else text
 
 
 def _header_language(request: Request) -> str:
@@ -443,7 +446,7 @@ def _metrics_out(profile: Profile, report: BodyReport, language: str) -> Metrics
         waist_to_height=report.waist_to_height,
         missing=list(report.missing),
         # The disclaimer says what NOTE_BMI_LIMITS says, so it is not repeated.
-        notes=[_localised(language, n) for n in report.notes if n != NOTE_BMI_LIMITS],
+        notes=[localise(language, n) for n in report.notes if n != NOTE_BMI_LIMITS],
         disclaimer=t(language, "webapp.bmi.disclaimer"),
     )
 

@@ -19,6 +19,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, Response
 from telegram import Update
 
+from bot.services.inbox import InboxService
+from bot.transport.inbox import inbox_entry
+
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name, not a secret)
@@ -40,11 +43,19 @@ AcceptUpdate = Callable[[Update], Awaitable[int]]
 """Takes a checked update and says which HTTP status Telegram gets (200: taken, never again)."""
 
 
-def queue_acceptor(application: Any) -> AcceptUpdate:
-    """Hands each update to the application's queue; Telegram gets 200 at once."""
+def inbox_acceptor(inbox: InboxService) -> AcceptUpdate:
+    """Stores each update in the inbox; Telegram gets 200 only once it is committed.
+
+    An instance that dies before that leaves Telegram to deliver it again, and a redelivery
+    of a stored update changes nothing.
+    """
 
     async def accept_update(update: Update) -> int:
-        await application.update_queue.put(update)
+        try:
+            await inbox.accept([inbox_entry(update)])
+        except Exception:
+            logger.exception("Storing a webhook update failed; Telegram will deliver it again")
+            return 503
         return 200
 
     return accept_update

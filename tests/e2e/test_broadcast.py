@@ -13,13 +13,15 @@ from collections import Counter
 import pytest
 
 from bot.handlers.admin import progress_bar, render_report, time_left
-from bot.handlers.commands import UNKNOWN
+from bot.i18n import t
 from bot.services.broadcast import BroadcastProgress, BroadcastState
 from bot.storage import Database
 from bot.storage import broadcasts as broadcast_rows
 from tests.e2e.conftest import RunningBot
 from tests.factories import add_database_users
 from tests.fakes.telegram import FakeTelegram, RecordedRequest
+
+UNKNOWN = t("en", "unknown.command")
 
 ADMIN = 42
 # What the admin types, and the HTML every user receives (escaped, formatting kept).

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.exercises import CatalogMedia, MediaItem
-from bot.handlers.commands import UNKNOWN
+from bot.i18n import t
 from bot.services.catalog import seed_catalog
 from bot.storage import Database
 from bot.storage import exercises as rows
@@ -14,6 +14,8 @@ from bot.storage.migrate import upgrade
 from tests.e2e.conftest import RunningBot
 from tests.fakes.openai import Reply, ToolCall
 from tests.fakes.telegram import RecordedRequest
+
+UNKNOWN = t("en", "unknown.command")
 
 USER = 5001
 ADMIN = 42

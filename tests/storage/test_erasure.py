@@ -14,10 +14,12 @@ from bot.services.users import UserService
 from bot.storage import Database
 from bot.storage import broadcasts as broadcast_rows
 from bot.storage import conversations as convo
+from bot.storage import inbox as inbox_rows
 from bot.storage import usage as usage_rows
 from bot.storage import users as user_rows
 from bot.storage.engine import _sqlite_pragmas
 from bot.storage.erasure import USER_OWNED, USER_OWNED_TABLES
+from bot.storage.inbox import InboxEntry
 from bot.storage.models import Base
 
 GONE = 501
@@ -85,6 +87,9 @@ async def _user_with_everything(session: AsyncSession, user_id: int) -> None:
     )
     await usage_rows.add_usage(
         session, user_id=user_id, day=date(2026, 5, 1), prompt_tokens=10, completion_tokens=5
+    )
+    await inbox_rows.add_updates(
+        session, [InboxEntry(update_id=user_id, chat_id=user_id, user_id=user_id, payload="{}")]
     )
 
 
