@@ -17,7 +17,7 @@ from bot.errors import UserInputError
 from bot.i18n import t
 from bot.services.catalog import CatalogService, seed_catalog
 from bot.services.limits import SlidingWindowLimiter
-from bot.services.users import UserService
+from bot.services.users import UserInfo, UserService
 from bot.storage import Database
 from bot.transport.api import ApiContext
 from bot.transport.http import build_http_app
@@ -258,3 +258,20 @@ async def test_an_oversized_body_is_refused_before_it_is_read(api: Api) -> None:
     streamed = await api.client.patch("/api/v1/profile", content=chunks(), headers=auth())
     assert_error(streamed, 413, "too_large")
     assert await api.users.profile(USER) == Profile()
+
+
+async def test_profile_errors_come_in_the_users_language_and_their_choice_comes_first(
+    api: Api,
+) -> None:
+    answer = await api.client.patch(
+        "/api/v1/profile", json={"age": "5"}, headers=auth(language="de")
+    )
+    message = assert_error(answer, 422, "invalid_profile")
+    with pytest.raises(UserInputError) as expected:
+        parse_profile_args("age=5", Profile())
+    assert message == expected.value.text.render("de")
+    assert message != expected.value.text.render("en")
+
+    await api.users.set_language(UserInfo(user_id=USER, first_name="Ann"), "es")
+    me = await api.client.get("/api/v1/me", headers=auth(language="de"))
+    assert me.json()["language"] == "es"
