@@ -33,6 +33,7 @@ __all__ = [
     "BenchConfig",
     "Outcome",
     "broadcast",
+    "charts",
     "concurrency",
     "cost_per_message",
     "erasure",
@@ -814,6 +815,39 @@ async def erasure(config: BenchConfig) -> Outcome:
     return Outcome(figures=figures, series=series)
 
 
+# ------------------------------------------------------------------------- 8. charts
+
+CHART_ROUNDS = 10
+CHART_ROUNDS_QUICK = 3
+# /progress draws in a worker thread; a chart should still arrive well within a second.
+CHART_TARGET = 0.250
+
+
+async def charts(config: BenchConfig) -> Outcome:
+    """8. /progress chart render time (bot/charts/progress.py bench_chart), off the event loop."""
+    from bot.charts.progress import bench_chart
+
+    rounds = CHART_ROUNDS_QUICK if config.quick else CHART_ROUNDS
+    measured = await asyncio.to_thread(bench_chart, rounds)
+    name = f"8. progress charts (median of {rounds} renders, 1000x600 PNG)"
+    figures = [
+        Figure(
+            name,
+            f"render, {chart.replace('_', ' ')}",
+            measured[f"{chart}_ms"] / 1000,
+            "s",
+            target=f"<= {CHART_TARGET * 1000:.0f} ms",
+            met=measured[f"{chart}_ms"] / 1000 <= CHART_TARGET,
+            detail=f"CPU {measured[f'{chart}_cpu_ms']:.0f} ms",
+        )
+        for chart in ("body_weight", "exercise", "weekly")
+    ]
+    figures.append(
+        Figure(name, "first render of all three (imports, fonts)", measured["first_ms"] / 1000, "s")
+    )
+    return Outcome(figures=figures, series={"charts": measured})
+
+
 Scenario = Callable[[BenchConfig], Awaitable[Outcome]]
 
 #: Every scenario by its command-line name, in the order they run.
@@ -825,4 +859,5 @@ SCENARIOS: dict[str, Scenario] = {
     "broadcast": broadcast,
     "startup": startup_and_size,
     "erasure": erasure,
+    "charts": charts,
 }

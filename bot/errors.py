@@ -82,5 +82,13 @@ class LLMToolsUnsupportedError(LLMError):
     """The server refused a request because it does not support tool calling."""
 
 
+class LLMImagesUnsupportedError(LLMError):
+    """The server refused a request because its model cannot read images."""
+
+
+class DownloadError(FitCoachError):
+    """A file a user sent could not be fetched from Telegram."""
+
+
 class ImportSourceError(FitCoachError):
     """An exercise data source (the wger API, a free-exercise-db file) could not be read."""

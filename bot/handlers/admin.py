@@ -154,6 +154,12 @@ def render_stats(stats: BotStats, language: str = DEFAULT_LANGUAGE) -> str:
         t(language, "admin.stats_messages_today", count=stats.messages_today),
         t(language, "admin.stats_messages_7d", count=stats.messages_7d),
         t(language, "admin.stats_tokens", count=stats.tokens_today),
+        t(
+            language,
+            "admin.stats_media",
+            seconds=stats.voice_seconds_today,
+            images=stats.images_today,
+        ),
         "",
     ]
     if stats.broadcasts:

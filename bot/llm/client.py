@@ -5,6 +5,7 @@ Every openai error is translated here into the FitCoach ``LLMError`` tree.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import re
@@ -17,6 +18,7 @@ import openai
 from openai.types.chat import (
     ChatCompletion,
     ChatCompletionChunk,
+    ChatCompletionContentPartParam,
     ChatCompletionFunctionToolParam,
     ChatCompletionMessageParam,
 )
@@ -25,6 +27,7 @@ from openai.types.completion_usage import CompletionUsage
 from bot.errors import (
     LLMContextLengthError,
     LLMError,
+    LLMImagesUnsupportedError,
     LLMRateLimitError,
     LLMTimeoutError,
     LLMToolsUnsupportedError,
@@ -80,6 +83,22 @@ StreamEvent = TextDelta | ToolCall | Usage | Finish
 
 
 @dataclass(frozen=True, slots=True)
+class ImageInput:
+    """An image sent with a user message: its bytes, their MIME type and the detail asked for."""
+
+    data: bytes
+    mime_type: str = "image/jpeg"
+    detail: Literal["low", "high", "auto"] = "low"
+
+    def data_url(self) -> str:
+        """The image as a ``data:`` URL, as Chat Completions accepts it."""
+        return f"data:{self.mime_type};base64,{base64.b64encode(self.data).decode('ascii')}"
+
+    def __repr__(self) -> str:
+        return f"ImageInput({self.mime_type}, {len(self.data)} bytes, detail={self.detail})"
+
+
+@dataclass(frozen=True, slots=True)
 class ChatMessage:
     """One message of a chat request.
 
@@ -91,6 +110,8 @@ class ChatMessage:
     content: str
     tool_calls: tuple[ToolCall, ...] = ()
     tool_call_id: str | None = None
+    #: Images sent with a user message, after its text.
+    images: tuple[ImageInput, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +134,13 @@ _TOOLS_UNSUPPORTED = re.compile(
     r"[^.]{0,40}(?:not|isn't|is not) (?:supported|enabled|available)"
     r"|not support\w*[^.]{0,20}(?:tools?\b|tool[_ ]choice|tool use|function calling)"
     r"|support tool use|enable-auto-tool-choice|tool-call-parser|tools param requires",
+    re.IGNORECASE,
+)
+_IMAGES_UNSUPPORTED = re.compile(
+    r"image_url is only supported|does not support (?:image|vision|multimodal)"
+    r"|(?:image|vision|multimodal)[^.]{0,40}(?:not|isn't|is not) (?:supported|enabled|available)"
+    r"|not support\w*[^.]{0,20}(?:images?|image input|vision)\b"
+    r"|invalid content type[^.]{0,20}image",
     re.IGNORECASE,
 )
 _MAX_DETAIL = 300
@@ -268,6 +296,8 @@ def translate_error(exc: openai.OpenAIError, *, redact: str = "") -> LLMError:
             return LLMContextLengthError(f"The prompt is too long for the model: {detail}")
         if _TOOLS_UNSUPPORTED.search(full_text):
             return LLMToolsUnsupportedError(f"The model server refused tools: {detail}")
+        if _IMAGES_UNSUPPORTED.search(full_text):
+            return LLMImagesUnsupportedError(f"The model server refused images: {detail}")
     if isinstance(exc, openai.APIStatusError):
         if exc.status_code in (401, 403):
             return LLMError(f"The model server refused our credentials ({exc.status_code}).")
@@ -293,6 +323,18 @@ def _message_params(messages: Iterable[ChatMessage]) -> list[ChatCompletionMessa
         match message.role:
             case "system":
                 params.append({"role": "system", "content": message.content})
+            case "user" if message.images:
+                parts: list[ChatCompletionContentPartParam] = []
+                if message.content:
+                    parts.append({"type": "text", "text": message.content})
+                parts.extend(
+                    {
+                        "type": "image_url",
+                        "image_url": {"url": image.data_url(), "detail": image.detail},
+                    }
+                    for image in message.images
+                )
+                params.append({"role": "user", "content": parts})
             case "user":
                 params.append({"role": "user", "content": message.content})
             case "assistant" if message.tool_calls:

@@ -4,18 +4,34 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
+from bot.domain.conversations import MessageKind
 from bot.domain.exercises import Exercise
-from bot.domain.metrics import bmi, describe_profile_for_coach, round_bmi
-from bot.domain.profile import Profile
+from bot.domain.metrics import CALORIE_MIN_AGE, bmi, describe_profile_for_coach, round_bmi
+from bot.domain.profile import Profile, UnitSystem
 from bot.domain.safety import detect_eating_disorder_signs, detect_red_flag, safety_message
-from bot.errors import LLMContextLengthError, LLMError, LLMToolsUnsupportedError
+from bot.domain.training import RecentSummary
+from bot.errors import (
+    LLMContextLengthError,
+    LLMError,
+    LLMImagesUnsupportedError,
+    LLMToolsUnsupportedError,
+)
 from bot.i18n import pick_language, t
-from bot.llm.client import ChatMessage, ChatModel, TextDelta, ToolCall, ToolSpec, Usage
+from bot.llm.client import (
+    ChatMessage,
+    ChatModel,
+    ImageInput,
+    TextDelta,
+    ToolCall,
+    ToolSpec,
+    Usage,
+)
 from bot.llm.prompts import (
+    LOG_WORKOUT_TOOL,
     MAX_DEMOS_PER_ANSWER,
     SHOW_EXERCISE_TOOL,
     SUMMARY_MAX_TOKENS,
@@ -23,9 +39,11 @@ from bot.llm.prompts import (
     build_messages,
     build_summary_messages,
     build_system_prompt,
+    describe_training,
     select_history,
 )
 from bot.llm.tokens import TokenEstimator
+from bot.services.training import LogResult, ToolArgumentError
 from bot.services.users import UserInfo
 from bot.storage import Database
 from bot.storage import conversations as conversation_rows
@@ -54,27 +72,45 @@ class DemoFinder(Protocol):
     def mentioned(self, text: str, limit: int) -> list[Exercise]: ...
 
 
+class TrainingLog(Protocol):
+    """The training log as the coach needs it: a summary to read and sets to log."""
+
+    async def summary(self, user_id: int, today: date) -> RecentSummary | None: ...
+
+    async def log_structured(
+        self, user_id: int, arguments: dict[str, Any], *, today: date | None = None
+    ) -> LogResult: ...
+
+
 @dataclass(frozen=True)
 class ChatRequest:
-    """One free-text message to the coach."""
+    """One message to the coach: typed, a voice note's transcript, or a photo's note.
+
+    ``image`` goes to the vision model with this turn only; ``text`` is what is stored.
+    """
 
     user: UserInfo
     text: str
     language: str | None = None  # the language the user chose with /language, if any
+    kind: MessageKind = "text"
+    image: ImageInput | None = None
 
 
 @dataclass(frozen=True)
 class CoachReply:
-    """The answer in Markdown and the demos to show after it."""
+    """The answer in Markdown, the demos to show after it, and what the log_workout tool
+    saved (each confirmed with an Undo button)."""
 
     text: str
     demos: tuple[Exercise, ...] = ()
+    logged: tuple[LogResult, ...] = ()
 
 
 @dataclass
 class _Attempt:
     text: str = ""
     demos: list[Exercise] = field(default_factory=list)
+    logged: list[LogResult] = field(default_factory=list)
     usage: list[Usage] = field(default_factory=list)
     estimated_prompt: int = 0
 
@@ -101,16 +137,20 @@ class CoachService:
         history_budget: int = 4000,
         daily_token_limit: int | None = None,
         demos: DemoFinder | None = None,
+        training: TrainingLog | None = None,
         today: Callable[[], date] = lambda: datetime.now(UTC).date(),
+        vision: ChatModel | None = None,
     ) -> None:
         self._database = database
         self._model = model
+        self._vision = vision or model
         self._budget = history_budget
         self._daily_limit = daily_token_limit
         self._demos = demos
         self._today = today
         self._estimator = TokenEstimator()
-        self._tools_supported = demos is not None
+        self._training = training
+        self._tools_supported = demos is not None or training is not None
 
     async def reply(self, request: ChatRequest, sink: ReplySink) -> CoachReply:
         """Answer one message: red flags at once, otherwise the model with memory."""
@@ -135,14 +175,21 @@ class CoachService:
             today=self._today(),
             language_code=language,
             eating_disorder_caution=caution,
+            photo=request.image is not None,
+            minor=_minor(memory.profile),
+            training_text=await self._training_text(user.user_id, memory.profile, caution),
         )
+        model = self._model if request.image is None else self._vision
         budget = self._budget
         for last_try in (False, True):
             kept = select_history(turns, budget, self._estimator).kept
-            messages = build_messages(system, summary, kept)
+            messages = _with_image(build_messages(system, summary, kept), request.image)
             try:
-                attempt = await self._answer(messages, sink)
+                attempt = await self._answer(messages, sink, user.user_id, model)
                 break
+            except LLMImagesUnsupportedError:
+                logger.info("The model %s refused an image", model.model)
+                return CoachReply(text=t(language, "media.photo_no_vision"))
             except LLMContextLengthError:
                 if last_try:
                     logger.warning("Prompt too long even at %d tokens of history", budget)
@@ -159,7 +206,20 @@ class CoachService:
             attempt.demos = self._demos.mentioned(attempt.text, MAX_DEMOS_PER_ANSWER)
         text = attempt.text.strip() or "…"
         await self._store_answer(user.user_id, memory.conversation_id, text, attempt.usage)
-        return CoachReply(text=text, demos=tuple(attempt.demos))
+        return CoachReply(text=text, demos=tuple(attempt.demos), logged=tuple(attempt.logged))
+
+    async def _training_text(self, user_id: int, profile: Profile, caution: bool) -> str | None:
+        if self._training is None:
+            return None
+        summary = await self._training.summary(user_id, self._today())
+        if summary is None:
+            return None
+        minor = profile.age is not None and profile.age < ADULT_AGE
+        return describe_training(
+            summary,
+            imperial=profile.units is UnitSystem.IMPERIAL,
+            weight_talk=not (caution or minor),
+        )
 
     async def _remember(self, request: ChatRequest) -> _Memory:
         """Store the user's message first, so a failure later loses nothing; load the memory."""
@@ -183,18 +243,19 @@ class CoachService:
                 role="user",
                 content=request.text,
                 token_estimate=estimate,
+                kind=request.kind,
             )
             after = summary.covers_through_message_id if summary is not None else 0
             rows = await conversation_rows.messages_after(session, conversation.id, after)
             tokens_today = 0
             if self._daily_limit is not None:
                 tokens_today = await usage_rows.tokens_used(session, user.user_id, self._today())
+        # A voice note that could not be transcribed is stored without text: nothing to send.
+        rows = [m for m in rows if m.role in _ROLES and m.content]
         turns = [
-            Turn(role="user" if m.role == "user" else "assistant", content=m.content)
-            for m in rows
-            if m.role in _ROLES
+            Turn(role="user" if m.role == "user" else "assistant", content=m.content) for m in rows
         ]
-        ids = [m.id for m in rows if m.role in _ROLES]
+        ids = [m.id for m in rows]
         return _Memory(
             user_id=user.user_id,
             profile=profile or Profile(),
@@ -245,26 +306,36 @@ class CoachService:
                 )
         return summary, memory.turns[len(overflow) :]
 
-    async def _answer(self, messages: list[ChatMessage], sink: ReplySink) -> _Attempt:
-        """Stream the answer; a demo tool call is answered and the model continues once."""
+    async def _answer(
+        self,
+        messages: list[ChatMessage],
+        sink: ReplySink,
+        user_id: int,
+        model: ChatModel | None = None,
+    ) -> _Attempt:
+        """Stream the answer; tool calls are answered and the model continues once."""
         attempt = _Attempt()
-        tools = [SHOW_EXERCISE_TOOL] if self._tools_supported else None
+        offered = [
+            *([SHOW_EXERCISE_TOOL] if self._demos is not None else []),
+            *([LOG_WORKOUT_TOOL] if self._training is not None else []),
+        ]
+        tools = offered if self._tools_supported and offered else None
         attempt.estimated_prompt = self._estimator.estimate_messages(messages, tools=tools or ())
         try:
-            calls = await self._stream_into(attempt, messages, tools, sink)
+            calls = await self._stream_into(attempt, messages, tools, sink, model)
         except LLMToolsUnsupportedError:
             logger.info("The model server does not support tools: naming demos from the text")
             self._tools_supported = False
-            calls = await self._stream_into(attempt, messages, None, sink)
+            calls = await self._stream_into(attempt, messages, None, sink, model)
         if calls:
             follow_up = [
                 *messages,
                 ChatMessage(role="assistant", content=attempt.text, tool_calls=tuple(calls)),
-                *(self._run_tool(call, attempt) for call in calls),
+                *[await self._run_tool(call, attempt, user_id) for call in calls],
             ]
             if attempt.text and not attempt.text.endswith("\n"):
                 attempt.text += "\n\n"
-            await self._stream_into(attempt, follow_up, None, sink)
+            await self._stream_into(attempt, follow_up, None, sink, model)
         return attempt
 
     async def _stream_into(
@@ -273,9 +344,10 @@ class CoachService:
         messages: Sequence[ChatMessage],
         tools: list[ToolSpec] | None,
         sink: ReplySink,
+        model: ChatModel | None = None,
     ) -> list[ToolCall]:
         calls: list[ToolCall] = []
-        async for event in self._model.stream(messages, tools=tools):
+        async for event in (model or self._model).stream(messages, tools=tools):
             if isinstance(event, TextDelta):
                 attempt.text += event.text
                 await sink.partial(attempt.text)
@@ -285,7 +357,9 @@ class CoachService:
                 attempt.usage.append(event)
         return calls
 
-    def _run_tool(self, call: ToolCall, attempt: _Attempt) -> ChatMessage:
+    async def _run_tool(self, call: ToolCall, attempt: _Attempt, user_id: int) -> ChatMessage:
+        if call.name == LOG_WORKOUT_TOOL.name and self._training is not None:
+            return await self._log_workout(call, attempt, user_id)
         if call.name != SHOW_EXERCISE_TOOL.name or self._demos is None:
             return ChatMessage(role="tool", content="Unknown tool.", tool_call_id=call.id)
         name = str(call.arguments.get("exercise", "")).strip()
@@ -304,6 +378,26 @@ class CoachService:
                 "mention it: never write that a demo is shown, below, above or attached."
             )
         return ChatMessage(role="tool", content=result, tool_call_id=call.id)
+
+    async def _log_workout(self, call: ToolCall, attempt: _Attempt, user_id: int) -> ChatMessage:
+        """Log the sets, or tell the model what is unclear so it asks the user."""
+        assert self._training is not None
+        try:
+            result = await self._training.log_structured(
+                user_id, call.arguments, today=self._today()
+            )
+        except ToolArgumentError as error:
+            content = f"Not logged: {error} Ask the user; do not guess."
+            return ChatMessage(role="tool", content=content, tool_call_id=call.id)
+        attempt.logged.append(result)
+        line = result.exercises[0]
+        content = (
+            f"Logged {len(line.sets)} sets of {line.name}"
+            + (f"; new personal record ({', '.join(sorted(line.records))})" if line.records else "")
+            + ". The user sees a one-line confirmation with an Undo button: do not repeat "
+            "the numbers, and do not call log_workout again for these sets."
+        )
+        return ChatMessage(role="tool", content=content, tool_call_id=call.id)
 
     async def _store_answer(
         self, user_id: int, conversation_id: int, text: str, usage: list[Usage]
@@ -334,12 +428,24 @@ class CoachService:
 
 _ROLES = ("user", "assistant")
 UNDERWEIGHT_BELOW = 18.5
+ADULT_AGE = 18
 
 
 def _profile_text(profile: Profile) -> str | None:
     if profile == Profile(units=profile.units, bmi_scale=profile.bmi_scale):
         return None
     return describe_profile_for_coach(profile)
+
+
+def _minor(profile: Profile) -> bool:
+    return profile.age is not None and profile.age < CALORIE_MIN_AGE
+
+
+def _with_image(messages: list[ChatMessage], image: ImageInput | None) -> list[ChatMessage]:
+    """Attach this turn's image to the latest user message (older photos live on as notes)."""
+    if image is None or messages[-1].role != "user":
+        return messages
+    return [*messages[:-1], replace(messages[-1], images=(image,))]
 
 
 def _low_bmi(profile: Profile) -> bool:

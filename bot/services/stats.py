@@ -41,6 +41,8 @@ class BotStats:
     messages_7d: int
     tokens_today: int
     broadcasts: tuple[BroadcastSummary, ...]
+    voice_seconds_today: int = 0
+    images_today: int = 0
 
 
 def _utcnow() -> datetime:
@@ -66,6 +68,7 @@ class StatsService:
             messages_today = await stats_rows.count_user_messages(session, day_start)
             messages_week = await stats_rows.count_user_messages(session, week_ago)
             tokens = await stats_rows.tokens_on_day(session, day_start.date())
+            voice_seconds, images = await stats_rows.media_on_day(session, day_start.date())
             recent = await broadcast_rows.recent_broadcasts(session, RECENT_BROADCASTS)
             counts = await broadcast_rows.counts_by_broadcast(session, [b.id for b in recent])
         summaries = tuple(
@@ -89,4 +92,6 @@ class StatsService:
             messages_7d=messages_week,
             tokens_today=tokens,
             broadcasts=summaries,
+            voice_seconds_today=voice_seconds,
+            images_today=images,
         )

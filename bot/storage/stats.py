@@ -56,3 +56,16 @@ async def tokens_on_day(session: AsyncSession, day: date) -> int:
         )
     )
     return int(total or 0)
+
+
+async def media_on_day(session: AsyncSession, day: date) -> tuple[int, int]:
+    """All users' transcribed voice seconds and images on ``day``, for /stats."""
+    row = (
+        await session.execute(
+            select(
+                func.coalesce(func.sum(DailyUsage.voice_seconds), 0),
+                func.coalesce(func.sum(DailyUsage.images), 0),
+            ).where(DailyUsage.day == day)
+        )
+    ).one()
+    return int(row[0]), int(row[1])

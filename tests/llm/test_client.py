@@ -13,6 +13,7 @@ import pytest
 from bot.errors import (
     LLMContextLengthError,
     LLMError,
+    LLMImagesUnsupportedError,
     LLMRateLimitError,
     LLMTimeoutError,
     LLMToolsUnsupportedError,
@@ -23,6 +24,7 @@ from bot.llm.client import (
     ChatModel,
     Completion,
     Finish,
+    ImageInput,
     StreamEvent,
     TextDelta,
     ToolCall,
@@ -545,3 +547,45 @@ async def test_api_key_never_reaches_logs_or_errors(
     logging.getLogger("tests").error("Update failed", exc_info=caught.value)
     assert "Malformed header" in caplog.text
     assert API_KEY not in caplog.text
+
+
+async def test_a_user_message_with_an_image_is_sent_as_text_and_image_parts(
+    make_model: Callable[..., ChatModel],
+) -> None:
+    recorder = Recorder(completion("Chicken and rice."))
+    model = make_model(recorder)
+    image = ImageInput(data=b"\x89PNG\r\n", mime_type="image/png", detail="high")
+
+    await model.complete([ChatMessage(role="user", content="Lunch?", images=(image,))])
+
+    assert recorder.body()["messages"] == [
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "Lunch?"},
+                {
+                    "type": "image_url",
+                    "image_url": {"url": "data:image/png;base64,iVBORw0K", "detail": "high"},
+                },
+            ],
+        }
+    ]
+    assert "iVBOR" not in repr(image)  # reprs in logs never carry the picture
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Invalid content type. image_url is only supported by certain models.",
+        "This model does not support image input.",
+        "Vision is not supported by this model",
+        "model does not support images",
+    ],
+)
+async def test_a_server_without_vision_is_told_apart(
+    make_model: Callable[..., ChatModel], message: str
+) -> None:
+    model = make_model(Recorder(error(400, message)))
+
+    with pytest.raises(LLMImagesUnsupportedError):
+        await model.complete(MESSAGES)
