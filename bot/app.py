@@ -279,6 +279,7 @@ async def _start_http(
             bot_token=token,
             max_age=settings.web_app_auth_max_age,
             limiter=SlidingWindowLimiter(REQUESTS_PER_MINUTE, 60.0),
+            training=services.training,
         )
     app = build_http_app(running=lambda: bool(application.running), webhook=webhook, api=api)
     server = HttpServer(app, settings.port)

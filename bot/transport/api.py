@@ -24,6 +24,7 @@ from bot.domain.exercises import Exercise
 from bot.domain.metrics import NOTE_BMI_LIMITS, BodyReport
 from bot.domain.profile import Profile
 from bot.domain.units import format_height, format_waist, format_weight, format_weight_range
+from bot.domain.workout_parser import WorkoutParseError
 from bot.errors import NotFoundError, UserInputError
 from bot.i18n import (
     DEFAULT_LANGUAGE,
@@ -35,7 +36,9 @@ from bot.i18n import (
 )
 from bot.services.catalog import CatalogService, Demo
 from bot.services.limits import SlidingWindowLimiter
+from bot.services.training import LogResult, Progress, TrainingService
 from bot.services.users import UserInfo, UserService
+from bot.storage.training import LogEntry
 from bot.transport.initdata import (
     InitDataError,
     WebAppUser,
@@ -69,6 +72,7 @@ class ApiContext:
     bot_token: str
     max_age: float
     limiter: SlidingWindowLimiter
+    training: TrainingService | None = None
     clock: Callable[[], float] = time.time
 
 
@@ -206,6 +210,77 @@ class ExerciseDetail(BaseModel):
     category: str
     cues: list[str]
     demos: list[DemoOut]
+
+
+class SetOut(BaseModel):
+    """One logged set; weights in kg (the page shows them in the user's units)."""
+
+    id: int | None = Field(description="the stored set's id (for DELETE); null in a new batch")
+    batch_id: str | None
+    exercise: str
+    slug: str | None
+    performed_at: str
+    reps: int | None
+    weight_kg: float | None
+    rir: float | None
+    rpe: float | None
+    duration_s: float | None
+    distance_m: float | None
+
+
+class LogIn(BaseModel):
+    """Sets written as for /log: ``squat 3x5 100kg``, one exercise a line."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class LoggedExerciseOut(BaseModel):
+    exercise: str
+    slug: str | None
+    sets: list[SetOut]
+    records: list[str] = Field(description="record kinds these sets set: weight, rep_max, ...")
+
+
+class LogOut(BaseModel):
+    batch_id: str
+    exercises: list[LoggedExerciseOut]
+
+
+class LogList(BaseModel):
+    sets: list[SetOut]
+
+
+class RecordOut(BaseModel):
+    exercise: str
+    heaviest_kg: float | None
+    best_e1rm_kg: float | None
+    most_reps: int | None
+    best_weight_by_reps: dict[int, float]
+
+
+class RecordList(BaseModel):
+    records: list[RecordOut]
+
+
+class WeightIn(BaseModel):
+    """Today's weigh-in as for /weight: ``81.4``, ``179 lb``, ``12st 9``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=40)
+
+
+class SeriesOut(BaseModel):
+    """Points of a chart in the user's units, oldest first."""
+
+    kind: str
+    units: str
+    days: int
+    name: str
+    e1rm: bool
+    points: list[tuple[str, float]]
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -370,7 +445,97 @@ def _router(context: ApiContext) -> APIRouter:
                 )
         raise ApiError(404, "not_found", t(signed.language, "webapp.error.not_found"))
 
+    if context.training is not None:
+        _training_routes(router, context.training)
     return router
+
+
+def _training_routes(router: APIRouter, training: TrainingService) -> None:
+    """The training log: sets, personal records, weigh-ins and chart series."""
+
+    @router.get("/training/log", response_model=LogList)
+    async def recent_sets(
+        signed: Signed, limit: Annotated[int, Query(ge=1, le=200)] = 50
+    ) -> LogList:
+        entries = await training.recent(signed.user.id, limit)
+        return LogList(sets=[_set_out(entry) for entry in entries])
+
+    @router.post("/training/log", response_model=LogOut, status_code=201)
+    async def log_sets(signed: Signed, body: LogIn) -> LogOut:
+        try:
+            result = await training.log_text(signed.user.id, body.text)
+        except WorkoutParseError as error:
+            message = " ".join(
+                (
+                    t(
+                        signed.language,
+                        f"training.error.{error.code.value}",
+                        fragment=error.fragment,
+                    ),
+                    t(signed.language, "training.nothing_logged"),
+                )
+            )
+            raise ApiError(422, "invalid_log", message, fields=["text"]) from None
+        except UserInputError as error:  # a name that looks like a typo of a known exercise
+            message = error.text.render(signed.language)
+            raise ApiError(422, "invalid_log", message, fields=["text"]) from None
+        return _log_out(result)
+
+    @router.delete("/training/log/{entry_id}", status_code=204, response_class=Response)
+    async def delete_set(signed: Signed, entry_id: int) -> Response:
+        if await training.delete_entry(signed.user.id, entry_id) is None:
+            raise ApiError(404, "not_found", t(signed.language, "webapp.error.not_found"))
+        return Response(status_code=204)
+
+    @router.get("/training/records", response_model=RecordList)
+    async def records(signed: Signed) -> RecordList:
+        found = await training.records(signed.user.id)
+        return RecordList(
+            records=[
+                RecordOut(
+                    exercise=name,
+                    heaviest_kg=record.heaviest_kg,
+                    best_e1rm_kg=record.best_e1rm.kg if record.best_e1rm is not None else None,
+                    most_reps=record.most_reps,
+                    best_weight_by_reps=dict(record.best_weight_by_reps),
+                )
+                for name, record in sorted(found.items())
+            ]
+        )
+
+    @router.get("/training/series", response_model=SeriesOut)
+    async def exercise_series(
+        signed: Signed,
+        exercise: Annotated[str, Query(min_length=1, max_length=100)],
+        days: Annotated[int, Query(ge=1, le=999)] = 90,
+    ) -> SeriesOut:
+        """An exercise's best estimated 1RM (or top weight) per session."""
+        return await _series(training, signed, f"{exercise} {days}d")
+
+    @router.get("/body-weights", response_model=SeriesOut)
+    async def body_weights(
+        signed: Signed, days: Annotated[int, Query(ge=1, le=999)] = 90
+    ) -> SeriesOut:
+        return await _series(training, signed, f"weight {days}d")
+
+    @router.post("/body-weights", response_model=SeriesOut, status_code=201)
+    async def log_weight(signed: Signed, body: WeightIn) -> SeriesOut:
+        """Store today's weigh-in (the profile's weight follows); the series comes back."""
+        try:
+            await training.log_weight(signed.user.id, body.text)
+        except UserInputError as error:
+            message = error.text.render(signed.language)
+            raise ApiError(422, "invalid_weight", message, fields=["text"]) from None
+        return await _series(training, signed, "weight 90d")
+
+
+async def _series(training: TrainingService, signed: Session, arguments: str) -> SeriesOut:
+    try:
+        progress = await training.progress(signed.user.id, arguments)
+    except UserInputError as error:
+        message = error.text.render(signed.language)
+        raise ApiError(422, "invalid_request", message) from None
+    return _series_out(progress)
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -499,4 +664,50 @@ def _detail(exercise: Exercise, demos: list[Demo]) -> ExerciseDetail:
         category=exercise.category,
         cues=exercise.cues,
         demos=shown,
+    )
+
+
+def _set_fields(logged: Any) -> dict[str, Any]:
+    return {
+        "exercise": logged.exercise_name,
+        "slug": logged.exercise_slug,
+        "performed_at": logged.performed_at.isoformat(),
+        "reps": logged.reps,
+        "weight_kg": logged.weight_kg,
+        "rir": logged.rir,
+        "rpe": logged.rpe,
+        "duration_s": logged.duration_s,
+        "distance_m": logged.distance_m,
+    }
+
+
+def _set_out(entry: LogEntry) -> SetOut:
+    return SetOut(id=entry.id, batch_id=entry.batch_id, **_set_fields(entry.logged))
+
+
+def _log_out(result: LogResult) -> LogOut:
+    return LogOut(
+        batch_id=result.batch_id,
+        exercises=[
+            LoggedExerciseOut(
+                exercise=line.name,
+                slug=line.slug,
+                sets=[
+                    SetOut(id=None, batch_id=result.batch_id, **_set_fields(s)) for s in line.sets
+                ],
+                records=sorted(kind.value for kind in line.records),
+            )
+            for line in result.exercises
+        ],
+    )
+
+
+def _series_out(progress: Progress) -> SeriesOut:
+    return SeriesOut(
+        kind=progress.kind.value,
+        units=progress.units.value,
+        days=progress.days,
+        name=progress.name,
+        e1rm=progress.e1rm,
+        points=[(day.isoformat(), value) for day, value in progress.points],
     )

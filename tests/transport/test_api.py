@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -17,6 +18,7 @@ from bot.errors import UserInputError
 from bot.i18n import t
 from bot.services.catalog import CatalogService, seed_catalog
 from bot.services.limits import SlidingWindowLimiter
+from bot.services.training import TrainingService
 from bot.services.users import UserInfo, UserService
 from bot.storage import Database
 from bot.transport.api import ApiContext
@@ -46,9 +48,15 @@ def auth(user_id: int = USER, **kwargs: object) -> dict[str, str]:
 
 
 class Api:
-    def __init__(self, client: httpx.AsyncClient, users: UserService) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient, users: UserService, today: list[datetime]
+    ) -> None:
         self.client = client
         self.users = users
+        self.today = today  # the training log's clock
+
+    def next_day(self) -> None:
+        self.today[0] += timedelta(days=1)
 
 
 @pytest.fixture
@@ -69,9 +77,12 @@ async def api(
     )
     await seed_catalog(database, catalog)
     users = UserService(database)
+    catalog_service = await CatalogService.open(database)
+    today = [datetime(2026, 3, 2, 9, 0, tzinfo=UTC)]
     context = ApiContext(
         users=users,
-        catalog=await CatalogService.open(database),
+        catalog=catalog_service,
+        training=TrainingService(database, catalog_service, now=lambda: today[0]),
         bot_token=TOKEN,
         max_age=3600,
         limiter=SlidingWindowLimiter(30, 60.0),
@@ -80,7 +91,7 @@ async def api(
     app = build_http_app(running=lambda: True, api=context)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        yield Api(client, users)
+        yield Api(client, users, today)
 
 
 def assert_error(response: httpx.Response, status: int, code: str) -> str:
@@ -114,6 +125,10 @@ async def test_requests_without_a_valid_signed_session_get_401_and_change_nothin
         ("GET", "/api/v1/metrics", None),
         ("GET", "/api/v1/exercises", None),
         ("GET", "/api/v1/exercises/test-squat/demos/1", None),
+        ("POST", "/api/v1/training/log", {"text": "test squat 3x5 100kg"}),
+        ("GET", "/api/v1/training/log", None),
+        ("DELETE", "/api/v1/training/log/1", None),
+        ("POST", "/api/v1/body-weights", {"text": "80 kg"}),
     ):
         answer = await api.client.request(method, path, json=body, headers=headers)
         assert_error(answer, 401, "unauthorized")
@@ -275,3 +290,61 @@ async def test_profile_errors_come_in_the_users_language_and_their_choice_comes_
     await api.users.set_language(UserInfo(user_id=USER, first_name="Ann"), "es")
     me = await api.client.get("/api/v1/me", headers=auth(language="de"))
     assert me.json()["language"] == "es"
+
+
+async def test_training_log_add_list_delete_and_records(api: Api) -> None:
+    first = await api.client.post(
+        "/api/v1/training/log", json={"text": "test squat 3x5 100kg"}, headers=auth()
+    )
+    assert first.status_code == 201, first.text
+    [line] = first.json()["exercises"]
+    assert (line["slug"], len(line["sets"]), line["records"]) == ("test-squat", 3, [])
+    api.next_day()
+    second = await api.client.post(
+        "/api/v1/training/log", json={"text": "test squat 3x5 105kg"}, headers=auth()
+    )
+    assert "weight" in second.json()["exercises"][0]["records"]
+
+    refused = await api.client.post(
+        "/api/v1/training/log",
+        json={"text": "wall sit 1x60s; test squat 3x5 9000kg"},
+        headers=auth(),
+    )
+    assert_error(refused, 422, "invalid_log")
+    listed = (await api.client.get("/api/v1/training/log", headers=auth())).json()["sets"]
+    assert len(listed) == 6
+    assert listed[0]["weight_kg"] == 105.0  # newest first
+
+    newest = listed[0]["id"]
+    assert_error(
+        await api.client.delete(f"/api/v1/training/log/{newest}", headers=auth(777)),
+        404,
+        "not_found",
+    )  # another user's set
+    assert (
+        await api.client.delete(f"/api/v1/training/log/{newest}", headers=auth())
+    ).status_code == 204
+    assert_error(
+        await api.client.delete(f"/api/v1/training/log/{newest}", headers=auth()), 404, "not_found"
+    )
+    [record] = (await api.client.get("/api/v1/training/records", headers=auth())).json()["records"]
+    assert (record["exercise"], record["heaviest_kg"]) == ("Test squat", 105.0)
+
+    series = await api.client.get(
+        "/api/v1/training/series", params={"exercise": "test squat", "days": 30}, headers=auth()
+    )
+    body = series.json()
+    assert (body["kind"], body["days"], len(body["points"])) == ("exercise", 30, 2)
+
+
+async def test_body_weights_make_a_series_and_the_profile_follows(api: Api) -> None:
+    first = await api.client.post("/api/v1/body-weights", json={"text": "82.5 kg"}, headers=auth())
+    assert first.status_code == 201, first.text
+    api.next_day()
+    await api.client.post("/api/v1/body-weights", json={"text": "81.9"}, headers=auth())
+    series = (await api.client.get("/api/v1/body-weights?days=30", headers=auth())).json()
+    assert series["kind"] == "weight"
+    assert series["points"] == [["2026-03-02", 82.5], ["2026-03-03", 81.9]]
+    assert (await api.users.profile(USER)).weight_kg == 81.9
+    bad = await api.client.post("/api/v1/body-weights", json={"text": "heavy"}, headers=auth())
+    assert_error(bad, 422, "invalid_weight")
