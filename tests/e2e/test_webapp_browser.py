@@ -89,8 +89,10 @@ async def test_profile_chart_and_an_edit_that_the_bot_then_shows(
 
     port = free_port()
     await bot.start(web_app_url=f"http://127.0.0.1:{port}/app/", port=port)
-    bot.telegram.user_sends(USER, "/profile height=180 cm weight=82.5 kg age=34 sex=male")
+    bot.telegram.user_sends(USER, "/profile height=180 cm weight=80 kg age=34 sex=male")
     await bot.telegram.wait_for_messages(USER, 1)
+    bot.telegram.user_sends(USER, "/weight 82.5 kg")  # a weigh-in: the chart's point
+    await bot.telegram.wait_for_messages(USER, 2)
     init_data = signed_init_data(bot.telegram.token, USER)
 
     async with async_playwright() as playwright:
@@ -107,8 +109,10 @@ async def test_profile_chart_and_an_edit_that_the_bot_then_shows(
             assert await form.locator("input[name=weight]").input_value() == "82.5"
             assert await page.locator(".bmi-value").text_content() == "25.5"
             assert await page.evaluate("window.__ready") is True
-            # The chart drew: a healthy band, the weight line and its point.
+            # The chart drew: a healthy band, the weigh-in's line and point, dated.
             await page.locator("#weight-chart circle").wait_for()
+            today = time.strftime("%m-%d", time.gmtime())
+            assert await page.locator("#weight-chart text", has_text=today).count() == 1
             assert await page.locator("#weight-chart rect.band").count() == 1
             assert await page.locator("#weight-chart text").count() > 3
             background = await page.evaluate("getComputedStyle(document.body).backgroundColor")
@@ -147,12 +151,23 @@ async def test_profile_chart_and_an_edit_that_the_bot_then_shows(
             assert await demo.evaluate("img => img.complete && img.naturalWidth > 0")
             assert "CC" in (await page.locator("#exercise-demo p").text_content() or "")
             await page.screenshot(path=str(tmp_path / "miniapp-exercise.png"), full_page=True)
+
+            # A demo shipped in the package, fetched with the session and shown animated.
+            await page.locator("#back").click()
+            await page.locator("#search").fill("ab rollout")
+            await page.locator('#exercise-list li[data-slug="ab-rollout"]').click()
+            gif = page.locator("#exercise-demo img")
+            await page.wait_for_function(
+                "document.querySelector('#exercise-demo img')?.src.startsWith('blob:')"
+            )
+            assert await gif.evaluate("img => img.decode().then(() => img.naturalWidth > 0)")
+            await page.screenshot(path=str(tmp_path / "miniapp-demo.png"), full_page=True)
             assert errors == []
         finally:
             await browser.close()
 
     bot.telegram.user_sends(USER, "/profile")
-    messages = await bot.telegram.wait_for_messages(USER, 2)
+    messages = await bot.telegram.wait_for_messages(USER, 3)
     shown = messages[-1]["text"]
     assert "Weight: 175 lb" in shown
     assert "Units: imperial" in shown

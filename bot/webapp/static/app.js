@@ -179,7 +179,7 @@
     return r;
   }
 
-  function renderMetrics(m) {
+  function renderMetrics(m, series) {
     var body = $("bmi-body");
     body.textContent = "";
     if (m.bmi === null) {
@@ -195,30 +195,41 @@
     }
     m.notes.forEach(function (note) { body.appendChild(node("p", note, "hint")); });
     $("bmi-disclaimer").textContent = m.disclaimer;
-    renderChart(m);
+    renderChart(m, series);
   }
 
-  function renderChart(m) {
+  /* The logged weigh-ins when there are any, else the profile's weight; the healthy band. */
+  function renderChart(m, series) {
     var imperial = m.units === "imperial";
     function shown(kg) { return imperial ? kg / KG_PER_LB : kg; }
     var svg = $("weight-chart");
-    if (m.weight_kg === null) {
+    var unit = text(imperial ? "unit_lb" : "unit_kg");
+    var points = (series && series.points || []).map(function (p) {
+      return { label: p[0].slice(5), value: p[1] };  // MM-DD, already in the user's units
+    });
+    if (!points.length && m.weight_kg !== null) {
+      points = [{ label: text("chart_you"), value: round(shown(m.weight_kg), imperial ? 0 : 1) }];
+    }
+    if (!points.length) {
       window.drawWeightChart(svg, { points: [] });
       $("chart-label").textContent = text("chart_empty");
       return;
     }
-    var unit = text(imperial ? "unit_lb" : "unit_kg");
-    var weight = round(shown(m.weight_kg), imperial ? 0 : 1);
     window.drawWeightChart(svg, {
-      points: [{ label: text("chart_you"), value: weight }],
+      points: points,
       band: m.healthy_range_kg ? m.healthy_range_kg.map(shown) : null,
       bandLabel: text("chart_healthy"),
       unit: unit
     });
-    $("chart-label").textContent = text("chart_you") + ": " + weight + " " + unit;
+    var last = points[points.length - 1];
+    $("chart-label").textContent = last.label + ": " + last.value + " " + unit;
   }
 
-  async function loadMetrics() { renderMetrics(await api("GET", "/api/v1/metrics")); }
+  async function loadMetrics() {
+    var metrics = await api("GET", "/api/v1/metrics");
+    var series = await api("GET", "/api/v1/body-weights?days=90").catch(function () { return null; });
+    renderMetrics(metrics, series);
+  }
 
   /* --- exercises ---------------------------------------------------------------------- */
 
