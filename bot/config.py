@@ -39,7 +39,8 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr = SecretStr("")
     openai_base_url: str | None = None
     openai_model: str = "gpt-4o-mini"
-    openai_timeout: float = Field(default=60.0, gt=0, le=600)
+    # Per request; the user's whole wait for the first words is capped at 30 s (llm.client).
+    openai_timeout: float = Field(default=15.0, gt=0, le=600)
     database_url: str = DEFAULT_DATABASE_URL
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     webhook_url: str | None = None

@@ -67,11 +67,22 @@ class LLMTimeoutError(LLMError):
 
 
 class LLMRateLimitError(LLMError):
-    """The model server kept answering 429 after the client's retries."""
+    """The model server kept answering 429 after the client's retries.
+
+    ``retry_after`` is the wait in seconds the server asked for, when it said one.
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class LLMUnavailableError(LLMError):
     """The model server failed (5xx, connection refused, malformed answer)."""
+
+
+class LLMIncompleteError(LLMUnavailableError):
+    """The answer broke off after part of it had arrived (a cut stream, a stall, bad data)."""
 
 
 class LLMContextLengthError(LLMError):

@@ -33,6 +33,8 @@ class Message:
     created_at: datetime
     token_estimate: int = 0
     kind: MessageKind = "text"
+    #: The answer broke off (a cut stream, the length limit): it is not a whole answer.
+    incomplete: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -293,7 +293,8 @@ async def weight(update: Update, context: Context) -> None:
     try:
         result = await context.services.training.log_weight(update.effective_user.id, arguments)
     except UserInputError as error:
-        await message.reply_text(f"{error.message}\n{t(language, 'training.weight_usage')}")
+        usage = t(language, "training.weight_usage")
+        await message.reply_text(f"{error.text.render(language)}\n{usage}")
         return
     units = result.units
     lines = [

@@ -290,6 +290,12 @@ class Turn:
 
     role: Literal["user", "assistant"]
     content: str
+    #: An answer that broke off; the model is told so, so it does not take it as whole.
+    incomplete: bool = False
+
+
+# Appended to a stored answer that broke off, where the model reads it back.
+CUT_OFF_MARK = "[cut off]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,13 +344,12 @@ def build_messages(
         system_text = f"{system_text}\n\n{_summary_section(summary)}"
     messages = [ChatMessage(role="system", content=system_text)]
     for turn in kept_turns:
+        content = f"{turn.content} {CUT_OFF_MARK}" if turn.incomplete else turn.content
         previous = messages[-1]
         if previous.role == turn.role:
-            messages[-1] = ChatMessage(
-                role=turn.role, content=f"{previous.content}\n\n{turn.content}"
-            )
+            messages[-1] = ChatMessage(role=turn.role, content=f"{previous.content}\n\n{content}")
         else:
-            messages.append(ChatMessage(role=turn.role, content=turn.content))
+            messages.append(ChatMessage(role=turn.role, content=content))
     return messages
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -18,12 +19,15 @@ from bot.errors import (
     LLMContextLengthError,
     LLMError,
     LLMImagesUnsupportedError,
+    LLMIncompleteError,
+    LLMRateLimitError,
     LLMToolsUnsupportedError,
 )
 from bot.i18n import pick_language, t
 from bot.llm.client import (
     ChatMessage,
     ChatModel,
+    Finish,
     ImageInput,
     TextDelta,
     ToolCall,
@@ -55,6 +59,10 @@ logger = logging.getLogger(__name__)
 
 # When history outgrows the budget, fold it down to this share so folding is rare, not per turn.
 _FOLD_TARGET_SHARE = 0.5
+# A server asking to wait longer than this gets the user a "busy, try again in N min" at once.
+_LONG_WAIT = 10.0
+# Folding runs before the answer while the user waits: a slow summary is skipped this turn.
+_FOLD_WAIT = 8.0
 
 
 class ReplySink(Protocol):
@@ -113,6 +121,8 @@ class _Attempt:
     logged: list[LogResult] = field(default_factory=list)
     usage: list[Usage] = field(default_factory=list)
     estimated_prompt: int = 0
+    # The answer broke off (a cut stream, the length limit) after some text was shown.
+    incomplete: bool = False
 
 
 @dataclass(frozen=True)
@@ -180,32 +190,57 @@ class CoachService:
             training_text=await self._training_text(user.user_id, memory.profile, caution),
         )
         model = self._model if request.image is None else self._vision
-        budget = self._budget
-        for last_try in (False, True):
-            kept = select_history(turns, budget, self._estimator).kept
+        kept = select_history(turns, self._budget, self._estimator).kept
+        empty_answers = 0
+        while True:
+            attempt = _Attempt()
             messages = _with_image(build_messages(system, summary, kept), request.image)
             try:
-                attempt = await self._answer(messages, sink, user.user_id, model)
-                break
+                await self._answer(messages, sink, attempt, user.user_id, model)
             except LLMImagesUnsupportedError:
                 logger.info("The model %s refused an image", model.model)
                 return CoachReply(text=t(language, "media.photo_no_vision"))
             except LLMContextLengthError:
-                if last_try:
-                    logger.warning("Prompt too long even at %d tokens of history", budget)
+                smaller = _shrink(summary, kept)
+                if smaller is None:
+                    logger.warning("Prompt too long with nothing left to drop")
                     return CoachReply(text=t(reader, "coach.apology"))
-                budget = max(budget // 2, 200)
-                logger.info("Context too long: retrying with a %d-token history", budget)
+                summary, kept = smaller
+                logger.info("Context too long: retrying with %d turns", len(kept))
+                continue
+            except LLMIncompleteError as exc:
+                if not attempt.text.strip():
+                    logger.warning("Model failed for user %s: %s", user.user_id, exc)
+                    return CoachReply(text=t(reader, "coach.apology"))
+                logger.warning("Answer for user %s broke off: %s", user.user_id, exc)
+                attempt.incomplete = True
+            except LLMRateLimitError as exc:
+                logger.warning("Model failed for user %s: %s", user.user_id, exc)
+                if exc.retry_after is not None and exc.retry_after > _LONG_WAIT:
+                    minutes = max(1, round(exc.retry_after / 60))
+                    return CoachReply(text=t(reader, "stream.busy", minutes=minutes))
+                return CoachReply(text=t(reader, "coach.apology"))
             except LLMError as exc:
                 logger.warning("Model failed for user %s: %s", user.user_id, exc)
+                return CoachReply(text=t(reader, "coach.apology"))
+            if attempt.text.strip():
+                break
+            # An empty answer is a failure: one more try, then the apology; never stored.
+            empty_answers += 1
+            logger.warning("The model sent an empty answer (%d)", empty_answers)
+            if empty_answers > 1:
                 return CoachReply(text=t(reader, "coach.apology"))
 
         if attempt.estimated_prompt and attempt.usage:
             self._estimator.calibrate(attempt.estimated_prompt, attempt.usage[0].prompt_tokens)
         if not self._tools_supported and self._demos is not None:
             attempt.demos = self._demos.mentioned(attempt.text, MAX_DEMOS_PER_ANSWER)
-        text = attempt.text.strip() or "…"
-        await self._store_answer(user.user_id, memory.conversation_id, text, attempt.usage)
+        text = attempt.text.strip()
+        await self._store_answer(
+            user.user_id, memory.conversation_id, text, attempt.usage, incomplete=attempt.incomplete
+        )
+        if attempt.incomplete:
+            text = f"{text}\n\n{t(reader, 'stream.cut_off')}"
         return CoachReply(text=text, demos=tuple(attempt.demos), logged=tuple(attempt.logged))
 
     async def _training_text(self, user_id: int, profile: Profile, caution: bool) -> str | None:
@@ -253,7 +288,13 @@ class CoachService:
         # A voice note that could not be transcribed is stored without text: nothing to send.
         rows = [m for m in rows if m.role in _ROLES and m.content]
         turns = [
-            Turn(role="user" if m.role == "user" else "assistant", content=m.content) for m in rows
+            Turn(
+                role="user" if m.role == "user" else "assistant",
+                content=m.content,
+                incomplete=m.incomplete,
+            )
+            for m in rows
+            if m.role in _ROLES
         ]
         ids = [m.id for m in rows]
         return _Memory(
@@ -277,10 +318,14 @@ class CoachService:
         if not overflow:
             return memory.summary, memory.turns
         try:
-            completion = await self._model.complete(
-                build_summary_messages(memory.summary, overflow, language),
-                max_tokens=SUMMARY_MAX_TOKENS,
-            )
+            async with asyncio.timeout(_FOLD_WAIT):
+                completion = await self._model.complete(
+                    build_summary_messages(memory.summary, overflow, language),
+                    max_tokens=SUMMARY_MAX_TOKENS,
+                )
+        except TimeoutError:
+            logger.warning("Folding the conversation took too long; the summary catches up later")
+            return memory.summary, memory.turns
         except LLMError as exc:
             # The newest turns still fit; the summary catches up on the next message.
             logger.warning("Could not fold the conversation into its summary: %s", exc)
@@ -310,11 +355,11 @@ class CoachService:
         self,
         messages: list[ChatMessage],
         sink: ReplySink,
+        attempt: _Attempt,
         user_id: int,
         model: ChatModel | None = None,
-    ) -> _Attempt:
+    ) -> None:
         """Stream the answer; tool calls are answered and the model continues once."""
-        attempt = _Attempt()
         offered = [
             *([SHOW_EXERCISE_TOOL] if self._demos is not None else []),
             *([LOG_WORKOUT_TOOL] if self._training is not None else []),
@@ -336,7 +381,6 @@ class CoachService:
             if attempt.text and not attempt.text.endswith("\n"):
                 attempt.text += "\n\n"
             await self._stream_into(attempt, follow_up, None, sink, model)
-        return attempt
 
     async def _stream_into(
         self,
@@ -355,6 +399,9 @@ class CoachService:
                 calls.append(event)
             elif isinstance(event, Usage):
                 attempt.usage.append(event)
+            elif isinstance(event, Finish) and event.reason == "length":
+                # Cut at the token limit: shown and kept, but marked as not whole.
+                attempt.incomplete = True
         return calls
 
     async def _run_tool(self, call: ToolCall, attempt: _Attempt, user_id: int) -> ChatMessage:
@@ -362,6 +409,13 @@ class CoachService:
             return await self._log_workout(call, attempt, user_id)
         if call.name != SHOW_EXERCISE_TOOL.name or self._demos is None:
             return ChatMessage(role="tool", content="Unknown tool.", tool_call_id=call.id)
+        if call.error is not None:
+            return ChatMessage(
+                role="tool",
+                content=f"Error: {call.error}. Expected a JSON object such as "
+                '{"exercise": "plank"}; describe the exercise in words instead.',
+                tool_call_id=call.id,
+            )
         name = str(call.arguments.get("exercise", "")).strip()
         exercise = self._demos.find(name) if name else None
         if exercise is None:
@@ -400,7 +454,13 @@ class CoachService:
         return ChatMessage(role="tool", content=content, tool_call_id=call.id)
 
     async def _store_answer(
-        self, user_id: int, conversation_id: int, text: str, usage: list[Usage]
+        self,
+        user_id: int,
+        conversation_id: int,
+        text: str,
+        usage: list[Usage],
+        *,
+        incomplete: bool = False,
     ) -> None:
         async with self._database.transaction() as session:
             await conversation_rows.add_message(
@@ -410,6 +470,7 @@ class CoachService:
                 role="assistant",
                 content=text,
                 token_estimate=self._estimator.estimate(text),
+                incomplete=incomplete,
             )
             for item in usage:
                 await usage_rows.add_usage(
@@ -427,6 +488,23 @@ class CoachService:
 
 
 _ROLES = ("user", "assistant")
+
+
+def _shrink(summary: str | None, kept: list[Turn]) -> tuple[str | None, list[Turn]] | None:
+    """A smaller prompt for a context-length refusal: drop the older half of the earlier turns,
+    then the summary; None when only the message being answered is left."""
+    last_user = next((i for i in range(len(kept) - 1, -1, -1) if kept[i].role == "user"), 0)
+    if last_user > 0:
+        start = max(1, last_user // 2)
+        # Strict chat templates want the history to open with a user turn.
+        while start < last_user and kept[start].role != "user":
+            start += 1
+        return summary, kept[start:]
+    if summary:
+        return None, kept
+    return None
+
+
 UNDERWEIGHT_BELOW = 18.5
 ADULT_AGE = 18
 

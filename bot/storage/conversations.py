@@ -56,6 +56,7 @@ async def add_message(
     content: str,
     token_estimate: int = 0,
     kind: MessageKind = "text",
+    incomplete: bool = False,
 ) -> Message:
     row = MessageRow(
         user_id=user_id,
@@ -64,6 +65,7 @@ async def add_message(
         content=content,
         kind=kind,
         token_estimate=token_estimate,
+        incomplete=incomplete,
         created_at=datetime.now(UTC),
     )
     session.add(row)
@@ -158,6 +160,7 @@ def _message(row: MessageRow) -> Message:
         created_at=row.created_at,
         token_estimate=row.token_estimate,
         kind=_KINDS.get(row.kind, "text"),
+        incomplete=row.incomplete,
     )
 
 

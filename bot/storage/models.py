@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Dialect,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    false,
     func,
     text,
 )
@@ -125,6 +127,8 @@ class Message(Base):
     kind: Mapped[str] = mapped_column(String(16), default="text", server_default="text")
     token_estimate: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(server_default=func.now(), index=True)
+    # An answer that broke off (a cut stream, the length limit): never a whole answer.
+    incomplete: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ConversationSummary(Base):

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from bot.llm.client import ChatMessage, ImageInput
 from bot.llm.prompts import (
+    CUT_OFF_MARK,
     MAX_DEMOS_PER_ANSWER,
     PHOTO_NOTE_MAX_WORDS,
     SHOW_EXERCISE_TOOL,
@@ -298,3 +299,16 @@ def test_the_photo_note_request_carries_the_image_and_the_caption() -> None:
     assert "German" in system.content
     assert user.content == "Caption: Lunch?"
     assert user.images == (image,)
+
+
+def test_an_answer_that_broke_off_is_marked_for_the_model() -> None:
+    turns = [
+        Turn(role="user", content="Plan my week"),
+        Turn(role="assistant", content="Day one: squats and", incomplete=True),
+        Turn(role="user", content="go on"),
+    ]
+
+    messages = build_messages("system", None, turns)
+
+    assert messages[2].content == f"Day one: squats and {CUT_OFF_MARK}"
+    assert messages[3].content == "go on"
