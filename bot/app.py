@@ -19,6 +19,7 @@ from bot.handlers import register_handlers
 from bot.handlers.admin import start_broadcasts, stop_broadcasts
 from bot.handlers.commands import set_command_menu
 from bot.handlers.context import BotData, Context
+from bot.handlers.webapp import set_app_menu_button
 from bot.llm.client import ChatModel
 from bot.llm.transcription import Transcriber
 from bot.logs import quiet_http_loggers
@@ -35,9 +36,11 @@ from bot.services.training import TrainingService
 from bot.services.users import UserService
 from bot.storage import Database
 from bot.storage.migrate import upgrade
+from bot.transport.api import REQUESTS_PER_MINUTE, ApiContext
+from bot.transport.http import HttpServer, WebhookRoute, build_http_app
 from bot.transport.inbox import InboxPoller, InboxWorker
 from bot.transport.ratelimit import PriorityRateLimiter
-from bot.transport.webhook import WebhookServer, build_web_app, derive_secret, webhook_path
+from bot.transport.webhook import derive_secret, inbox_acceptor, webhook_path
 
 logger = logging.getLogger(__name__)
 
@@ -211,7 +214,8 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
             f"cannot read the getMe answer of {settings.telegram_api_url} ({detail}): check that "
             "TELEGRAM_API_URL points at a Telegram Bot API server"
         ) from exc
-    intake: _Intake | None = None
+    server: HttpServer | None = None
+    poller: InboxPoller | None = None
     worker: InboxWorker | None = None
     inbox: InboxService | None = None
     try:
@@ -223,14 +227,16 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         await application.start()
         start_broadcasts(application)  # resumes broadcasts a restart interrupted
         await _publish_command_menu(application, settings)
+        await set_app_menu_button(application.bot, settings.web_app_url)
         worker = InboxWorker(application, inbox)
         worker.start()  # takes what a previous run left pending first
-        intake = await _start_updates(application, settings, inbox)
+        server = await _start_http(application, settings, inbox)
+        poller = await _start_updates(application, settings, inbox)
         with _stop_on_signals(stop):
             await stop.wait()
         logger.info("Stopping: finishing replies in flight (up to %.0f s)", SHUTDOWN_GRACE_SECONDS)
     finally:
-        await _stop(application, intake, worker, inbox)
+        await _stop(application, server, poller, worker, inbox)
 
 
 async def _publish_command_menu(application: FitCoachApp, settings: Settings) -> None:
@@ -248,15 +254,53 @@ async def _publish_command_menu(application: FitCoachApp, settings: Settings) ->
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 
 
-_Intake = WebhookServer | InboxPoller
+async def _start_http(
+    application: FitCoachApp, settings: Settings, inbox: InboxService
+) -> HttpServer | None:
+    """With WEBHOOK_URL or WEB_APP_URL, serve /healthz, the webhook and the Mini App."""
+    if not (settings.webhook_url or settings.web_app_url):
+        return None
+    services = application.bot_data.services
+    assert services is not None
+    token = settings.telegram_bot_token.get_secret_value()
+    webhook = None
+    if settings.webhook_url:
+        webhook = WebhookRoute(
+            path=webhook_path(settings.webhook_url),
+            secret=_webhook_secret(settings),
+            accept_update=inbox_acceptor(inbox),
+            bot=application.bot,
+        )
+    api = None
+    if settings.web_app_url:
+        api = ApiContext(
+            users=services.users,
+            catalog=services.media,
+            bot_token=token,
+            max_age=settings.web_app_auth_max_age,
+            limiter=SlidingWindowLimiter(REQUESTS_PER_MINUTE, 60.0),
+            training=services.training,
+        )
+    app = build_http_app(running=lambda: bool(application.running), webhook=webhook, api=api)
+    server = HttpServer(app, settings.port)
+    await server.start()
+    logger.info("HTTP server listening on port %d", settings.port)
+    return server
+
+
+def _webhook_secret(settings: Settings) -> str:
+    if settings.webhook_secret is not None:
+        return settings.webhook_secret.get_secret_value()
+    return derive_secret(settings.telegram_bot_token.get_secret_value())
 
 
 async def _start_updates(
     application: FitCoachApp, settings: Settings, inbox: InboxService
-) -> _Intake:
-    """Poll by default; with WEBHOOK_URL, serve the webhook and /healthz and register it."""
+) -> InboxPoller | None:
+    """Poll by default; with WEBHOOK_URL, register the webhook the HTTP server answers."""
     if settings.webhook_url:
-        return await _start_webhook(application, settings, settings.webhook_url, inbox)
+        await _set_webhook(application, settings, settings.webhook_url)
+        return None
     poller = InboxPoller(
         application, inbox, timeout=POLL_TIMEOUT_SECONDS, allowed_updates=ALLOWED_UPDATES
     )
@@ -265,46 +309,35 @@ async def _start_updates(
     return poller
 
 
-async def _start_webhook(
-    application: FitCoachApp, settings: Settings, url: str, inbox: InboxService
-) -> WebhookServer:
-    token = settings.telegram_bot_token.get_secret_value()
-    secret = (
-        settings.webhook_secret.get_secret_value()
-        if settings.webhook_secret is not None
-        else derive_secret(token)
-    )
-    path = webhook_path(url)
-    server = WebhookServer(
-        build_web_app(application, inbox, secret=secret, path=path), settings.port
-    )
-    await server.start()
+async def _set_webhook(application: FitCoachApp, settings: Settings, url: str) -> None:
     try:
         await application.bot.set_webhook(
             url=url,
-            secret_token=secret,
+            secret_token=_webhook_secret(settings),
             allowed_updates=ALLOWED_UPDATES,
             drop_pending_updates=False,
             max_connections=40,
         )
     except TelegramError as exc:
-        await server.stop()
         raise FitCoachError(f"Telegram refused WEBHOOK_URL {url}: {exc.message}") from exc
     logger.info("Webhook set: Telegram posts to %s; listening on port %d", url, settings.port)
-    return server
 
 
 async def _stop(
     application: FitCoachApp,
-    intake: _Intake | None,
+    server: HttpServer | None,
+    poller: InboxPoller | None,
     worker: InboxWorker | None,
     inbox: InboxService | None,
 ) -> None:
     # Cancelled (the process is being killed, or a test's crash): nothing gets to finish.
     task = asyncio.current_task()
     hard = task is not None and task.cancelling() > 0
-    if intake is not None:
-        await intake.stop()  # no new updates; Telegram delivers again what we did not store
+    # No new updates; Telegram delivers again what we did not store.
+    if server is not None:
+        await server.stop()
+    if poller is not None:
+        await poller.stop()
     if worker is not None:
         # What is still pending stays in the inbox for the next start (or another instance).
         await worker.stop(SHUTDOWN_GRACE_SECONDS, hard=hard)

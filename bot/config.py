@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     port: int = Field(default=8080, ge=1, le=65535)
+    # The Mini App: its public URL (the server's /app/) and how old a signed session may be.
+    web_app_url: str | None = None
+    web_app_auth_max_age: int = Field(default=86_400, ge=60, le=30 * 86_400)
     log_level: str = "INFO"
     # Coach tuning; documented in .env.example and the README.
     history_token_budget: int = Field(default=4000, ge=500, le=200_000)
@@ -75,7 +78,7 @@ class Settings(BaseSettings):
     def _api_url(cls, value: str) -> str:
         return _http_url(value) or "https://api.telegram.org"
 
-    @field_validator("openai_base_url", "webhook_url", "transcription_base_url")
+    @field_validator("openai_base_url", "webhook_url", "transcription_base_url", "web_app_url")
     @classmethod
     def _optional_url(cls, value: str | None) -> str | None:
         return _http_url(value)

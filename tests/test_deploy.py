@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from bot.config import Settings
-from bot.transport.webhook import HEALTH_PATH
+from bot.transport.http import HEALTH_PATH
 
 ROOT = Path(__file__).resolve().parents[1]
 

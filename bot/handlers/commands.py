@@ -27,7 +27,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.errors import UserInputError
-from bot.handlers import admin, exercises, language, profile_flow, training
+from bot.handlers import admin, exercises, language, profile_flow, training, webapp
 from bot.handlers.arguments import command_arguments
 from bot.handlers.context import Context
 from bot.handlers.render import edit_html
@@ -322,6 +322,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("forget", forget, "command.forget"),
     Command("export", export, "command.export"),
     Command("credits", exercises.credits, "command.credits"),
+    Command("app", webapp.open_app, "webapp.command.description"),
     Command("broadcast", admin.broadcast_command, "command.broadcast", admin=True),
     Command("stats", admin.stats_command, "command.stats", admin=True),
     Command("setmedia", exercises.set_media, "command.setmedia", admin=True),

@@ -176,6 +176,28 @@ class CatalogService:
         """Exercises for a muscle group as written; UserInputError for an unknown group."""
         return by_muscle(self._catalog, group)
 
+    def search(self, query: str = "", muscle: str | None = None) -> list[Exercise]:
+        """Exercises to browse: every one whose names contain the query's words (the
+        closest names when none do), for one muscle group when ``muscle`` is given.
+
+        Raises UserInputError (field ``muscle``) for a muscle group we do not know.
+        """
+        pool = self.by_muscle(muscle) if muscle else list(self._catalog)
+        words = normalise_name(query).split()
+        if not words:
+            return pool
+        found = [
+            exercise
+            for exercise in pool
+            if any(all(w in normalise_name(n) for w in words) for n in exercise.names())
+        ]
+        if found:
+            return found
+        result = self.lookup(query)
+        allowed = {exercise.slug for exercise in pool}
+        closest = [result.exercise] if result.exercise is not None else []
+        return [ex for ex in closest + result.suggestions if ex.slug in allowed]
+
     # --- demos (in the database) ------------------------------------------------------------
 
     async def demos_for(self, exercise: Exercise) -> list[Demo]:

@@ -1,37 +1,30 @@
-"""Webhook mode: our own small ASGI server with the update endpoint and GET /healthz.
+"""The webhook route of our HTTP app: Telegram POSTs updates to it with the secret header.
 
-PTB's built-in webhook server answers only POST on its path, so a health check needs this.
+PTB's built-in webhook server answers only POST on its path; ours (bot.transport.http) also
+serves /healthz, the Mini App and its API.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hashlib
 import hmac
 import json
 import logging
-import socket
 import time
-from collections.abc import Generator
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-import uvicorn
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse, Response
 from telegram import Update
 
-from bot.errors import FitCoachError
 from bot.services.inbox import InboxService
 from bot.transport.inbox import inbox_entry
 
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name, not a secret)
-HEALTH_PATH = "/healthz"
 # Telegram sends updates of at most a few hundred kilobytes; anything far larger is not Telegram.
 MAX_BODY_BYTES = 1_000_000
 
@@ -46,12 +39,32 @@ def webhook_path(webhook_url: str) -> str:
     return urlsplit(webhook_url).path or "/"
 
 
-def build_web_app(application: Any, inbox: InboxService, *, secret: str, path: str) -> Starlette:
-    """The ASGI app: POST ``path`` stores the update in the inbox; GET /healthz says whether we run.
+AcceptUpdate = Callable[[Update], Awaitable[int]]
+"""Takes a checked update and says which HTTP status Telegram gets (200: taken, never again)."""
 
-    The 200 comes only after the inbox committed the update: an instance that dies before that
-    leaves Telegram to deliver it again, and a redelivery of a stored update changes nothing.
+
+def inbox_acceptor(inbox: InboxService) -> AcceptUpdate:
+    """Stores each update in the inbox; Telegram gets 200 only once it is committed.
+
+    An instance that dies before that leaves Telegram to deliver it again, and a redelivery
+    of a stored update changes nothing.
     """
+
+    async def accept_update(update: Update) -> int:
+        try:
+            await inbox.accept([inbox_entry(update)])
+        except Exception:
+            logger.exception("Storing a webhook update failed; Telegram will deliver it again")
+            return 503
+        return 200
+
+    return accept_update
+
+
+def add_webhook_route(
+    app: FastAPI, accept_update: AcceptUpdate, *, bot: Any, secret: str, path: str
+) -> None:
+    """POST ``path``: check the secret, the size and the shape, then ``accept_update``."""
 
     rejected = _RejectionLog()
 
@@ -68,29 +81,13 @@ def build_web_app(application: Any, inbox: InboxService, *, secret: str, path: s
         if body is None:
             rejected.note("over the size limit", 413)
             return PlainTextResponse("too large", status_code=413)
-        update = _parse_update(body, application.bot)
+        update = _parse_update(body, bot)
         if update is None:
             rejected.note("that is not an update", 400)
             return PlainTextResponse("bad request", status_code=400)
-        try:
-            await inbox.accept([inbox_entry(update)])
-        except Exception:
-            logger.exception("Storing a webhook update failed; Telegram will deliver it again")
-            return PlainTextResponse("try again", status_code=503)
-        return Response(status_code=200)
+        return Response(status_code=await accept_update(update))
 
-    async def health(request: Request) -> Response:
-        running = bool(application.running)
-        return JSONResponse(
-            {"status": "ok" if running else "starting"}, status_code=200 if running else 503
-        )
-
-    return Starlette(
-        routes=[
-            Route(HEALTH_PATH, health, methods=["GET"]),
-            Route(path, receive_update, methods=["POST"]),
-        ]
-    )
+    app.add_api_route(path, receive_update, methods=["POST"], include_in_schema=False)
 
 
 def _parse_update(body: bytes, bot: Any) -> Update | None:
@@ -148,56 +145,3 @@ class _RejectionLog:
         )
         self._counts.clear()
         logger.warning("Webhook requests refused since the last report: %s", summary)
-
-
-class _Server(uvicorn.Server):
-    """uvicorn without its own signal handling: the bot decides when and how to stop."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Generator[None, None, None]:
-        yield
-
-
-class WebhookServer:
-    """Runs the ASGI app on 0.0.0.0:PORT inside the bot's event loop."""
-
-    def __init__(self, app: Starlette, port: int, host: str = "0.0.0.0") -> None:  # noqa: S104
-        config = uvicorn.Config(
-            app, host=host, port=port, log_level="warning", lifespan="off", access_log=False
-        )
-        self._server = _Server(config)
-        self._host = host
-        self._port = port
-        self._socket: socket.socket | None = None
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        # Bind here, not in uvicorn: uvicorn answers a taken port with SystemExit.
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            listener.bind((self._host, self._port))
-        except OSError as error:
-            listener.close()
-            raise FitCoachError(
-                f"cannot listen on port {self._port} for webhooks ({error.strerror}); set PORT"
-            ) from error
-        self._socket = listener
-        self._task = asyncio.create_task(
-            self._server.serve(sockets=[listener]), name="webhook-server"
-        )
-        while not self._server.started:
-            if self._task.done():
-                await self._task
-                raise FitCoachError("the webhook server stopped while starting")
-            await asyncio.sleep(0.02)
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is None:
-            return
-        self._server.should_exit = True
-        await task
-        if self._socket is not None:
-            self._socket.close()
-            self._socket = None
