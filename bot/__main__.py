@@ -120,6 +120,8 @@ def _setup_logging(settings: Settings) -> None:
     ]
     if settings.webhook_secret is not None:
         secrets.append(settings.webhook_secret.get_secret_value())
+    if settings.transcription_api_key is not None:
+        secrets.append(settings.transcription_api_key.get_secret_value())
     configure_logging(settings.log_level_number, secrets)
 
 

@@ -44,10 +44,12 @@ from bot.domain.workout_parser import (
     parse_workout,
 )
 from bot.errors import FitCoachError, UserInputError
+from bot.i18n import Text
 from bot.storage import Database
 from bot.storage import training as training_rows
 from bot.storage import users as user_rows
 from bot.storage.training import LogEntry
+from bot.text.quote import excerpt
 
 __all__ = [
     "DEFAULT_PERIOD_DAYS",
@@ -89,7 +91,14 @@ class UnknownExerciseError(UserInputError):
     """A name that looks like a typo of catalog exercises: nothing was logged."""
 
     def __init__(self, name: str, suggestions: Sequence[str]) -> None:
-        super().__init__(f"unknown exercise {name!r}", field="exercise")
+        message = (
+            Text(
+                "training.unknown_exercise", name=excerpt(name), suggestions=", ".join(suggestions)
+            )
+            if suggestions
+            else Text("training.progress_unknown", name=excerpt(name))
+        )
+        super().__init__(message, field="exercise")
         self.name = name
         self.suggestions = tuple(suggestions)
 
@@ -181,7 +190,7 @@ def parse_period(text: str) -> int:
     """``4w``, ``3m``, ``1y``, ``10d`` -> days; raises UserInputError otherwise."""
     match = _PERIOD.match(text.strip().lower())
     if match is None or int(match.group(1)) < 1:
-        raise UserInputError(f"bad period {text!r}", field="period")
+        raise UserInputError(Text("training.bad_period"), field="period")
     return min(int(match.group(1)) * _PERIOD_DAYS[match.group(2)], _MAX_PERIOD_DAYS)
 
 

@@ -36,11 +36,15 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
         engine = create_async_engine(
             database_url,
             echo=echo,
+            # Bound values are what users wrote: an error's message must not carry them to logs.
+            hide_parameters=True,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(database_url, echo=echo, pool_pre_ping=True, pool_size=10)
+    return create_async_engine(
+        database_url, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=10
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import Path as FastAPIPath
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -482,7 +483,9 @@ def _training_routes(router: APIRouter, training: TrainingService) -> None:
         return _log_out(result)
 
     @router.delete("/training/log/{entry_id}", status_code=204, response_class=Response)
-    async def delete_set(signed: Signed, entry_id: int) -> Response:
+    async def delete_set(
+        signed: Signed, entry_id: Annotated[int, FastAPIPath(ge=1, le=2**63 - 1)]
+    ) -> Response:
         if await training.delete_entry(signed.user.id, entry_id) is None:
             raise ApiError(404, "not_found", t(signed.language, "webapp.error.not_found"))
         return Response(status_code=204)

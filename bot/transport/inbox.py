@@ -26,6 +26,9 @@ logger = logging.getLogger(__name__)
 # A slow tick behind the wake-ups: catches a missed notification and leases that expired.
 SAFETY_TICK_SECONDS = 1.5
 MAX_CONCURRENT_UPDATES = 256
+# Marking an update done is retried this often before the lease is left to run out.
+FINISH_ATTEMPTS = 3
+FINISH_RETRY_SECONDS = 0.2
 # When getUpdates answers at once with nothing (a server ignoring ``timeout``), the pause before
 # the next poll grows from the first to the last value, so an empty answer never makes us spin.
 EMPTY_POLL_PAUSES = (0.05, 0.1, 0.2, 0.4, 0.8, 1.0)
@@ -142,6 +145,19 @@ class InboxWorker:
             except Exception:
                 logger.warning("Renewing inbox leases failed; trying again", exc_info=True)
 
+    async def _finish(self, entry: InboxEntry) -> InboxEntry | None:
+        """Mark ``entry`` done (and take the chat's next): retried, since an entry left claimed
+        would be processed again once its lease runs out, answering the user twice."""
+        for attempt in range(FINISH_ATTEMPTS):
+            try:
+                return await self._inbox.finish(entry, take_next=not self._stopping)
+            except Exception:
+                if attempt == FINISH_ATTEMPTS - 1:
+                    raise
+                logger.warning("Finishing update %d failed; trying again", entry.update_id)
+                await asyncio.sleep(FINISH_RETRY_SECONDS * (attempt + 1))
+        return None
+
     async def _process(self, entry: InboxEntry) -> None:
         """Process the update, then the chat's next ones as long as they keep coming."""
         current: InboxEntry | None = entry
@@ -153,7 +169,7 @@ class InboxWorker:
                         await self._application.process_update(update)
                     except Exception:  # PTB's error handlers saw handler errors already
                         logger.exception("Processing update %d failed", current.update_id)
-                following = await self._inbox.finish(current, take_next=not self._stopping)
+                following = await self._finish(current)
                 if following is not None:
                     self._running[following.update_id] = self._running.pop(current.update_id)
                 else:

@@ -4,8 +4,10 @@ take never costing the card of /exercise or the coach's answer."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -71,6 +73,21 @@ async def _stored(bot: RunningBot, slug: str) -> list[CatalogMedia]:
         await database.dispose()
 
 
+STORE_WAIT_SECONDS = 10.0
+
+
+async def _stored_once(
+    bot: RunningBot, slug: str, ready: Callable[[CatalogMedia], bool]
+) -> list[CatalogMedia]:
+    """The exercise's stored media as soon as every item is ``ready`` (or after a while)."""
+    deadline = asyncio.get_running_loop().time() + STORE_WAIT_SECONDS
+    while True:
+        stored = await _stored(bot, slug)
+        if all(ready(media) for media in stored) or asyncio.get_running_loop().time() > deadline:
+            return stored
+        await asyncio.sleep(0.05)
+
+
 async def _exercise(bot: RunningBot, count: int) -> RecordedRequest:
     """Ask for the back squat's card; the ``count``-th sendAnimation that went through."""
     bot.telegram.user_sends(USER, "/exercise barbell back squat")
@@ -90,7 +107,8 @@ async def test_a_packaged_gif_is_uploaded_once_then_sent_by_file_id_after_restar
     assert (upload.filename, upload.data) == (f"{SQUAT}.gif", packaged_gif)
     assert first.result["caption"].startswith("Barbell back squat\nMuscles:")
     file_id = first.result["animation"]["file_id"]
-    [stored] = await _stored(bot, SQUAT)
+    # The bot stores the file_id once Telegram's answer is back: a moment after the fake saw it.
+    [stored] = await _stored_once(bot, SQUAT, lambda media: media.telegram_file_id is not None)
     assert (stored.file, stored.url, stored.telegram_file_id) == (SQUAT_FILE, None, file_id)
 
     second = await _exercise(bot, 2)
@@ -118,7 +136,7 @@ async def test_a_rejected_file_id_is_forgotten_and_the_gif_uploaded_again(
     assert [u.data for u in again.files.values()] == [packaged_gif]
     new_id = again.result["animation"]["file_id"]
     assert new_id != first_id
-    [stored] = await _stored(bot, SQUAT)
+    [stored] = await _stored_once(bot, SQUAT, lambda media: media.telegram_file_id == new_id)
     assert (stored.telegram_file_id, stored.failing_at) == (new_id, None)
 
     third = await _exercise(bot, 3)
