@@ -87,6 +87,15 @@ class LoggedSet:
 
 
 @dataclass(frozen=True, slots=True)
+class LogEntry:
+    """A stored set: its row id and batch (what one /log message or tool call logged)."""
+
+    id: int
+    batch_id: str
+    logged: LoggedSet
+
+
+@dataclass(frozen=True, slots=True)
 class BodyWeight:
     """One body-weight measurement; one per date (as wger keeps them)."""
 

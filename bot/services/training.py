@@ -25,6 +25,7 @@ from bot.domain.exercises import Catalog, Exercise, normalise_name
 from bot.domain.profile import Profile, UnitSystem
 from bot.domain.training import (
     BodyWeight,
+    LogEntry,
     LoggedSet,
     PersonalRecords,
     PrKind,
@@ -48,7 +49,6 @@ from bot.i18n import Text
 from bot.storage import Database
 from bot.storage import training as training_rows
 from bot.storage import users as user_rows
-from bot.storage.training import LogEntry
 from bot.text.quote import excerpt
 
 __all__ = [

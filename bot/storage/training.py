@@ -7,24 +7,14 @@ and read back aware; the bot keeps no time zone per user, so UTC dates are the u
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.training import BodyWeight, LoggedSet
+from bot.domain.training import BodyWeight, LogEntry, LoggedSet
 from bot.storage.models import BodyMeasurement, WorkoutSet
-
-
-@dataclass(frozen=True, slots=True)
-class LogEntry:
-    """A stored set: its row id and batch (what one /log message or tool call logged)."""
-
-    id: int
-    batch_id: str
-    logged: LoggedSet
 
 
 def _logged(row: WorkoutSet) -> LoggedSet:

@@ -24,6 +24,7 @@ from bot.catalog.loader import read_media_file
 from bot.domain.exercises import Exercise
 from bot.domain.metrics import NOTE_BMI_LIMITS, BodyReport
 from bot.domain.profile import Profile
+from bot.domain.training import LogEntry
 from bot.domain.units import format_height, format_waist, format_weight, format_weight_range
 from bot.domain.workout_parser import WorkoutParseError
 from bot.errors import NotFoundError, UserInputError
@@ -39,7 +40,6 @@ from bot.services.catalog import CatalogService, Demo
 from bot.services.limits import SlidingWindowLimiter
 from bot.services.training import LogResult, Progress, TrainingService
 from bot.services.users import UserInfo, UserService
-from bot.storage.training import LogEntry
 from bot.transport.initdata import (
     InitDataError,
     WebAppUser,
