@@ -10,7 +10,7 @@ from enum import Enum
 from typing import Any
 
 from bot.domain.metrics import BodyReport, body_report
-from bot.domain.profile import Profile, parse_field, parse_profile_args
+from bot.domain.profile import Profile, ProfileChange, read_field, read_profile_args
 from bot.i18n import pick_language
 from bot.storage import Database, erasure
 from bot.storage import broadcasts as broadcast_rows
@@ -98,15 +98,21 @@ class UserService:
         profile = await self.profile(user_id)
         return profile, body_report(profile)
 
-    async def update_profile(self, info: UserInfo, arguments: str) -> Profile:
-        """Apply ``key=value`` arguments all-or-nothing; a UserInputError changes nothing."""
-        return await self._change(info, lambda current: parse_profile_args(arguments, current))
+    async def update_profile(self, info: UserInfo, arguments: str) -> ProfileChange:
+        """Apply ``key=value`` arguments all-or-nothing; a UserInputError changes nothing.
 
-    async def set_field(self, info: UserInfo, key: str, value: str) -> Profile:
-        """Apply one answer of the guided flow."""
-        return await self._change(info, lambda current: parse_field(key, value, current))
+        A user who never chose units and writes every measurement in imperial units is
+        switched to imperial (the change says so).
+        """
+        return await self._change(info, lambda current: read_profile_args(arguments, current))
 
-    async def _change(self, info: UserInfo, change: Callable[[Profile], Profile]) -> Profile:
+    async def set_field(self, info: UserInfo, key: str, value: str) -> ProfileChange:
+        """Apply one answer of the guided flow (or /units), with the same unit policy."""
+        return await self._change(info, lambda current: read_field(key, value, current))
+
+    async def _change(
+        self, info: UserInfo, change: Callable[[Profile], ProfileChange]
+    ) -> ProfileChange:
         async with self._database.transaction() as session:
             current = await user_rows.get_profile(session, info.user_id)
             if current is None:
@@ -114,7 +120,7 @@ class UserService:
                     session, user_id=info.user_id, first_name=info.first_name
                 )
             updated = change(current or Profile())
-            await user_rows.save_profile(session, info.user_id, updated)
+            await user_rows.save_profile(session, info.user_id, updated.profile)
         return updated
 
     async def forget(self, user_id: int) -> bool:

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Dialect,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    false,
     func,
     text,
 )
@@ -74,6 +76,8 @@ class User(Base):
     age: Mapped[int | None] = mapped_column(Integer)
     sex: Mapped[str | None] = mapped_column(String(16))
     units: Mapped[str] = mapped_column(String(16), default="metric", server_default="metric")
+    # Whether the user picked their units (/units, units=, the button) rather than the default.
+    units_chosen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     goal: Mapped[str | None] = mapped_column(String(32))
     activity: Mapped[str | None] = mapped_column(String(32))
     waist_cm: Mapped[float | None] = mapped_column(Float)
