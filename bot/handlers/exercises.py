@@ -168,13 +168,14 @@ async def exercise(update: Update, context: Context) -> None:
     if result.suggestions:
         names = "\n".join(f"• {escape(s.name)}" for s in result.suggestions)
         text += f"\n{escape(t(language, 'exercise.did_you_mean'))}\n{names}"
-    else:
-        text += f"\n{escape(t(language, 'exercise.try_browse'))}"
+    text += f"\n{escape(t(language, 'small.exercise_browse'))}"
+    # Something to tap either way: the closest names, then the muscle-group browser.
     rows = _exercise_rows(result.suggestions)
+    rows.append(
+        [InlineKeyboardButton(t(language, "small.button_browse"), callback_data=f"{PREFIX}:g")]
+    )
     await message.reply_text(
-        text,
-        parse_mode=ParseMode.HTML,
-        reply_markup=InlineKeyboardMarkup(rows) if rows else None,
+        text, parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup(rows)
     )
 
 

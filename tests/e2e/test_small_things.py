@@ -151,3 +151,24 @@ async def test_a_button_nobody_knows_is_answered_as_expired(bot: RunningBot, lan
         assert answer.ok
         assert answer.params["text"] == t(language, "small.expired_button")
     assert not [m for m in bot.telegram.sent_to(USER)[1:] if m["text"].startswith("Sorry")]
+
+
+# -------------------------------------------------------------------------- unknown exercises
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_an_unknown_exercise_offers_the_muscle_groups(bot: RunningBot, language: str) -> None:
+    await bot.start()
+    [nothing] = await _send(bot, "/exercise zzzz", language)
+    shown = t(language, "units.shown", value="zzzz")
+    assert t(language, "exercise.unknown", shown=shown) in nothing["text"]
+    assert t(language, "small.exercise_browse") in nothing["text"]
+    assert _buttons(nothing) == ["ex:g"]
+    await _press(bot, "ex:g", nothing["message_id"], then="editMessageText")
+    groups = _buttons(_message(bot, nothing["message_id"]))
+    assert "ex:m:chest" in groups
+
+    [close] = await _send(bot, "/exercise curl", language)
+    buttons = _buttons(close)
+    assert "ex:x:hammer-curl" in buttons
+    assert buttons[-1] == "ex:g"  # the closest names first, then the browser
