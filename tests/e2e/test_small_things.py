@@ -9,6 +9,7 @@ import pytest
 
 from bot.i18n import t
 from tests.e2e.conftest import RunningBot
+from tests.fakes.openai import Reply
 from tests.fakes.telegram import RecordedRequest
 
 USER = 5001
@@ -172,3 +173,53 @@ async def test_an_unknown_exercise_offers_the_muscle_groups(bot: RunningBot, lan
     buttons = _buttons(close)
     assert "ex:x:hammer-curl" in buttons
     assert buttons[-1] == "ex:g"  # the closest names first, then the browser
+
+
+# ---------------------------------------------------------------------- streamed Markdown
+
+
+GROUP = -100555
+WARM_UP = {
+    "en": ("**Warm-up", ": ten minutes** of easy cycling, then squats."),
+    "ru": ("**Разминка", ": десять минут** лёгкого велосипеда, затем приседания."),
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_a_streamed_group_answer_never_shows_markdown_markers(
+    bot: RunningBot, language: str
+) -> None:
+    await bot.start()
+    bot.openai.script(Reply(chunks=WARM_UP[language], delays=[0, 4.0]))
+    bot.telegram.user_sends(
+        USER,
+        "@fitcoach_test_bot how do I warm up?",
+        chat_id=GROUP,
+        chat_type="group",
+        language_code=language,
+    )
+    [first] = await bot.telegram.wait_for(
+        lambda r: r.method == "sendMessage" and r.chat_id == GROUP, timeout=10
+    )
+    head = WARM_UP[language][0].strip("*")
+    assert first.params["text"] == f"<b>{head}</b>"  # bold at once, no "**" for 3 s
+    await bot.telegram.wait_for(
+        lambda r: r.method == "editMessageText" and "</b>" in r.params.get("text", ""),
+        timeout=20,
+    )
+    [final] = bot.telegram.sent_to(GROUP)
+    assert final["text"].startswith(head)
+    assert "**" not in final["text"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_drafts_render_partial_markdown_like_the_final_text(
+    bot: RunningBot, language: str
+) -> None:
+    await bot.start()
+    bot.openai.script(Reply(chunks=WARM_UP[language], delays=[0, 3.0]))
+    bot.telegram.user_sends(USER, "how do I warm up?", language_code=language)
+    [draft] = await bot.telegram.wait_for("sendMessageDraft", timeout=10)
+    assert draft.params["text"] == f"<b>{WARM_UP[language][0].strip('*')}</b>"
+    await bot.telegram.wait_for_messages(USER, 1, timeout=15)
+    assert all("**" not in d.params["text"] for d in bot.telegram.calls("sendMessageDraft"))
