@@ -35,3 +35,4 @@ class DailyUsage:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     requests: int = 0
+    messages: int = 0  # every message the user sent the bot that day, of any kind

@@ -99,6 +99,8 @@ async def record_user(update: Update, context: Context) -> None:
     message = update.message
     if message is None or not addressed_to_bot(message, context.bot.username, context.bot.id):
         return  # group chatter the bot ignores anyway costs nothing and needs no warning
+    # Counted before the rate limit: /stats tells how much users write, held back or not.
+    await context.services.users.count_message(user.id)
     limiter = context.services.limits
     if limiter.allow(user.id):
         return

@@ -37,8 +37,10 @@ class BotStats:
     users_total: int
     active_7d: int
     blocked: int
-    messages_today: int
-    messages_7d: int
+    messages_today: int  # every message users sent the bot: text, commands, media, voice
+    messages_7d: int  # the same over today and the six days before (UTC)
+    free_text_today: int  # of those, free text the coach answered
+    free_text_7d: int
     tokens_today: int
     broadcasts: tuple[BroadcastSummary, ...]
 
@@ -63,8 +65,12 @@ class StatsService:
             users_total = await stats_rows.count_users(session)
             active = await stats_rows.count_active_users(session, week_ago)
             blocked = await stats_rows.count_blocked_users(session)
-            messages_today = await stats_rows.count_user_messages(session, day_start)
-            messages_week = await stats_rows.count_user_messages(session, week_ago)
+            messages_today = await stats_rows.count_messages_sent(session, day_start.date())
+            messages_week = await stats_rows.count_messages_sent(
+                session, day_start.date() - timedelta(days=6)
+            )
+            free_text_today = await stats_rows.count_user_messages(session, day_start)
+            free_text_week = await stats_rows.count_user_messages(session, week_ago)
             tokens = await stats_rows.tokens_on_day(session, day_start.date())
             recent = await broadcast_rows.recent_broadcasts(session, RECENT_BROADCASTS)
             counts = await broadcast_rows.counts_by_broadcast(session, [b.id for b in recent])
@@ -87,6 +93,8 @@ class StatsService:
             blocked=blocked,
             messages_today=messages_today,
             messages_7d=messages_week,
+            free_text_today=free_text_today,
+            free_text_7d=free_text_week,
             tokens_today=tokens,
             broadcasts=summaries,
         )

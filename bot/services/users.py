@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
 
@@ -54,6 +54,13 @@ class UserService:
         language = await self._upsert(info)
         self._recorded[info.user_id] = (info, now, language)
         return language
+
+    async def count_message(self, user_id: int, day: date | None = None) -> None:
+        """Count one message the user sent the bot (any kind) for /stats."""
+        async with self._database.transaction() as session:
+            await usage_rows.add_message(
+                session, user_id=user_id, day=day or datetime.now(UTC).date()
+            )
 
     async def set_language(self, info: UserInfo, language: str | None) -> None:
         """Store the user's language choice (one of bot.i18n.LANGUAGES, or None to unset)."""
@@ -203,6 +210,7 @@ class UserService:
                     "prompt_tokens": u.prompt_tokens,
                     "completion_tokens": u.completion_tokens,
                     "requests": u.requests,
+                    "messages": u.messages,
                 }
                 for u in usage
             ],

@@ -144,7 +144,8 @@ class ConversationSummary(Base):
 
 
 class DailyUsage(Base):
-    """Model tokens one user spent on one day (UTC), from the servers' `usage` reports."""
+    """Model tokens one user spent on one day (UTC), from the servers' `usage` reports, and
+    how many messages the user sent the bot that day (every kind: text, commands, media)."""
 
     __tablename__ = "daily_usage"
 
@@ -155,6 +156,7 @@ class DailyUsage(Base):
     prompt_tokens: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     completion_tokens: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     requests: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    messages: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Broadcast(Base):

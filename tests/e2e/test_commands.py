@@ -446,7 +446,8 @@ async def test_forget_asks_first_then_deletes_every_row_about_the_user(
     export = await _export(bot)
     assert set(export["user"]["profile"].values()) <= {None, False, "metric", "standard"}
     assert export["conversations"] == []
-    assert export["daily_usage"] == []
+    # The /export itself is the one message counted; no model request since.
+    assert [(u["requests"], u["messages"]) for u in export["daily_usage"]] == [(0, 1)]
     assert "knee" not in json.dumps(export)
     [shown] = await _send(bot, "/profile")
     assert "Height: not set" in shown["text"]

@@ -223,3 +223,26 @@ async def test_drafts_render_partial_markdown_like_the_final_text(
     assert draft.params["text"] == f"<b>{WARM_UP[language][0].strip('*')}</b>"
     await bot.telegram.wait_for_messages(USER, 1, timeout=15)
     assert all("**" not in d.params["text"] for d in bot.telegram.calls("sendMessageDraft"))
+
+
+# ----------------------------------------------------------------------------------- /stats
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_stats_counts_every_message_a_user_sent(bot: RunningBot, language: str) -> None:
+    await bot.start(admin_ids=str(ADMIN))
+    await _send(bot, "/start", language)
+    await _send(bot, "/profile height=180 cm", language)
+    await _send(bot, "How do I start running?", language)  # free text: the coach answers
+    before = len(bot.telegram.sent_to(USER))
+    bot.telegram.user_sends_media(USER, "voice", language_code=language)
+    await bot.telegram.wait_for_messages(USER, before + 1, timeout=10)
+    bot.telegram.user_sends(
+        USER, "chatter the bot ignores", chat_id=GROUP, chat_type="group", language_code=language
+    )
+    [stats] = await _send(bot, "/stats", language, user=ADMIN)
+    text = stats["text"]
+    # Four from the user (two commands, one text, one voice note) and the admin's /stats.
+    assert t(language, "small.stats_messages_today", count=5) in text
+    assert t(language, "small.stats_messages_7d", count=5) in text
+    assert t(language, "small.stats_free_text", count=1).strip() in text
