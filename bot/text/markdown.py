@@ -71,6 +71,8 @@ _FENCE: Final = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
 _MARKER_LINE: Final = re.compile(r"\n[ \t]*(?:[-*+=_]+|[0-9]+[.)])?[ \t]*$")
 _LEFTOVER_MARKER: Final = re.compile(r"\*\*|__|~~")
 _MARKERS: Final = re.compile(r"\*\*|__|~~|`+")
+# A link still being written ("[text](https://ex"): its text alone until it is complete.
+_OPEN_LINK: Final = re.compile(r"!?\[([^\[\]]*)(?:\]\([^()\s]*)?$")
 _CODE_HTML: Final = re.compile(r"<code[^>]*>.*?</code>", re.DOTALL)
 
 
@@ -89,7 +91,7 @@ def _complete_prefix(prefix: str) -> str:
     text = _MARKER_LINE.sub("", prefix.rstrip())
     paragraph_start = text.rfind("\n\n") + 1
     head, last = text[:paragraph_start], text[paragraph_start:]
-    return head + _close_inline(last)
+    return head + _close_inline(_OPEN_LINK.sub(r"\1", last))
 
 
 def _close_inline(text: str) -> str:

@@ -695,6 +695,12 @@ def test_a_title_stays_with_the_paragraph_it_introduces(title: str) -> None:
         ("2 * 3 = 6 and 4 * 5", "2 * 3 = 6 and 4 * 5"),
         ("Use `**` for bold", "Use <code>**</code> for bold"),
         ("**a *b** c", "a *b c"),  # crossed markers: plain text without them
+        ("See [the guide](https://exa", "See the guide"),
+        ("See [the gu", "See the gu"),
+        (
+            "See [the guide](https://example.org) and",
+            'See <a href="https://example.org">the guide</a> and',
+        ),
     ],
 )
 def test_a_partial_answer_renders_without_markers(prefix: str, expected: str) -> None:
