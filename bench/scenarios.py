@@ -33,8 +33,10 @@ __all__ = [
     "BenchConfig",
     "Outcome",
     "broadcast",
+    "charts",
     "concurrency",
     "cost_per_message",
+    "crowd_streaming",
     "erasure",
     "memory_growth",
     "startup_and_size",
@@ -119,6 +121,12 @@ class BenchConfig:
     broadcast_users: int = 1000
     db_users: int = 10_000
     startups: int = 3
+    crowd_users: int = 100
+    crowd_stream_seconds: float = 5.0
+    long_answer_chars: int = 2400
+    long_answer_chunks: int = 600
+    long_answer_seconds: float = 3.0
+    long_answers: int = 3
 
     @classmethod
     def create(cls, workdir: Path, *, quick: bool = False) -> BenchConfig:
@@ -136,6 +144,10 @@ class BenchConfig:
             broadcast_users=60,
             db_users=1000,
             startups=1,
+            crowd_users=20,
+            crowd_stream_seconds=2.0,
+            long_answer_seconds=1.0,
+            long_answers=1,
         )
 
     def directory(self, name: str) -> Path:
@@ -534,6 +546,199 @@ async def streaming(config: BenchConfig) -> Outcome:
     return outcome
 
 
+# ------------------------------------------------------------------------- 3b. a streaming crowd
+
+
+@dataclass
+class CrowdRun:
+    first_words: list[float]
+    finals: list[float]
+    counts: dict[str, int]
+    peak_rate: float
+    off_script: int
+    #: When the model was asked for each answer (from the sending moment).
+    asked: list[float]
+    cpu_seconds: float
+    #: Requests by kind in each second from the sending moment.
+    timeline: list[dict[str, int]] = field(default_factory=list)
+
+
+def _crowd_responder(config: BenchConfig) -> Callable[[JSON], Reply]:
+    """The short answer streamed word by word, first token at 0.5 s, last at the stream's end."""
+    chunks = _WORDS.findall(ANSWER)
+    first = min(config.first_token_seconds, config.crowd_stream_seconds / 2)
+    step = (config.crowd_stream_seconds - first) / (len(chunks) - 1)
+
+    def respond(body: JSON) -> Reply:
+        if is_summary_request(body) or not body.get("stream"):
+            return instant_responder(body)
+        return Reply(chunks=chunks, latency=first, delays=[0.0] + [step] * (len(chunks) - 1))
+
+    return respond
+
+
+async def run_crowd(config: BenchConfig) -> CrowdRun:
+    """Every user writes at the same moment and each answer streams for ``crowd_stream_seconds``."""
+    async with fakes() as (telegram, model):
+        model.responder = instant_responder
+        bot = BotProcess("coach", telegram, model, config.directory("crowd-coach"))
+        async with bot, RequestLog(telegram, bot) as log:
+            await _warm_up(telegram, log)
+            model.responder = _crowd_responder(config)
+            users = [FIRST_USER + n for n in range(config.crowd_users)]
+            requests_before = len(model.requests)
+            cpu_before = bot.cpu_seconds()
+            started = time.monotonic()
+            for user_id in users:
+                telegram.user_sends(user_id, _question(user_id, 0))
+
+            async def visible(user_id: int) -> RecordedRequest:
+                return await log.first(
+                    lambda r: (
+                        r.ok
+                        and r.chat_id == user_id
+                        and r.method in ("sendMessageDraft", "sendMessage", "editMessageText")
+                        and r.time >= started
+                    ),
+                    timeout=120,
+                )
+
+            shown = await asyncio.gather(*(visible(user_id) for user_id in users))
+            replies = await asyncio.gather(
+                *(log.reply_to(user_id, started, timeout=120) for user_id in users)
+            )
+            await asyncio.sleep(SETTLE_SECONDS)
+            cpu = bot.cpu_seconds() - cpu_before
+            counts = count_by_kind(log.since(started))
+            peak = telegram.peak_rate(1.0, _counted_methods(telegram))
+            asked = [r.time - started for r in model.requests[requests_before:] if r.stream]
+            timeline: list[dict[str, int]] = []
+            for request in log.since(started):
+                second = int(request.time - started)
+                while len(timeline) <= second:
+                    timeline.append({})
+                timeline[second][request.method] = timeline[second].get(request.method, 0) + 1
+    return CrowdRun(
+        first_words=[request.time - started for request in shown],
+        finals=[reply.time - started for reply in replies],
+        counts=counts,
+        peak_rate=peak,
+        off_script=_off_script(replies),
+        asked=asked,
+        cpu_seconds=cpu,
+        timeline=timeline,
+    )
+
+
+def _long_answer(config: BenchConfig) -> list[str]:
+    """``long_answer_chars`` of prose in ``long_answer_chunks`` equal chunks."""
+    size = config.long_answer_chars // config.long_answer_chunks
+    text = (LONG_ANSWER + " ") * (config.long_answer_chars // len(LONG_ANSWER) + 1)
+    return [text[i * size : (i + 1) * size] for i in range(config.long_answer_chunks)]
+
+
+async def run_long_answer(config: BenchConfig) -> tuple[float, dict[str, int]]:
+    """CPU of the coach per long streamed answer, one user at a time."""
+    chunks = _long_answer(config)
+    step = config.long_answer_seconds / len(chunks)
+
+    def respond(body: JSON) -> Reply:
+        if is_summary_request(body) or not body.get("stream"):
+            return instant_responder(body)
+        return Reply(chunks=chunks, latency=0.0, chunk_delay=step)
+
+    async with fakes() as (telegram, model):
+        model.responder = instant_responder
+        bot = BotProcess("coach", telegram, model, config.directory("long-coach"))
+        async with bot, RequestLog(telegram, bot) as log:
+            await _warm_up(telegram, log)
+            model.responder = respond
+            cpu_before = bot.cpu_seconds()
+            started = time.monotonic()
+            for index in range(config.long_answers):
+                sent = time.monotonic()
+                telegram.user_sends(FIRST_USER, _question(FIRST_USER, index))
+                await log.reply_to(FIRST_USER, sent, timeout=60)
+            await asyncio.sleep(SETTLE_SECONDS)
+            cpu = bot.cpu_seconds() - cpu_before
+            counts = count_by_kind(log.since(started))
+    return cpu / config.long_answers, counts
+
+
+async def crowd_streaming(config: BenchConfig) -> Outcome:
+    """3b. Many streamed answers at once within Telegram's 30/s, and what a long stream costs."""
+    crowd = await run_crowd(config)
+    long_cpu, long_counts = await run_long_answer(config)
+    users = config.crowd_users
+    name = f"3b. streaming crowd ({users} users at once, {config.crowd_stream_seconds:g} s answers)"
+    # Every answer's final message needs one request; 30 a second is all Telegram allows.
+    allowed = config.crowd_stream_seconds + users / TELEGRAM_RATE
+    answers = sum(crowd.counts.values()) / users
+    last_final = max(crowd.finals)
+    outcome = Outcome()
+    outcome.figures = [
+        Figure(
+            name,
+            "model asked, everyone",
+            max(crowd.asked, default=0.0),
+            "s",
+            detail=f"p50 {percentile(crowd.asked, 0.5):.2f} s; bot CPU {crowd.cpu_seconds:.1f} s "
+            f"in all, {crowd.cpu_seconds / users * 1000:.0f} ms per answer",
+        ),
+        Figure(
+            name,
+            "first words, everyone",
+            max(crowd.first_words),
+            "s",
+            detail=f"p50 {percentile(crowd.first_words, 0.5):.2f} s",
+        ),
+        Figure(
+            name,
+            "final message, everyone",
+            last_final,
+            "s",
+            target=f"<= {allowed:.2f} s ({config.crowd_stream_seconds:g} s + {users} at 30/s)",
+            met=last_final <= allowed,
+            detail=f"p50 {percentile(crowd.finals, 0.5):.2f} s",
+        ),
+        Figure(
+            name,
+            "Telegram requests/s peak",
+            crowd.peak_rate,
+            "/s",
+            target=f"<= {TELEGRAM_RATE:.0f}/s",
+            met=crowd.peak_rate <= TELEGRAM_RATE,
+        ),
+        Figure(
+            name,
+            "Telegram requests per answer",
+            answers,
+            "requests",
+            detail=_breakdown(crowd.counts, users),
+        ),
+        Figure(
+            name,
+            f"CPU per long answer ({config.long_answer_chars:,} characters in "
+            f"{config.long_answer_chunks} chunks)",
+            long_cpu,
+            "s",
+            detail=_breakdown(long_counts, config.long_answers),
+        ),
+    ]
+    if crowd.off_script:
+        outcome.notes.append(f"coach: {crowd.off_script} of {users} answers were not the model's")
+    outcome.series["crowd_streaming"] = {
+        "first_words_seconds": sorted(round(t, 4) for t in crowd.first_words),
+        "finals_seconds": sorted(round(t, 4) for t in crowd.finals),
+        "model_asked_seconds": sorted(round(t, 4) for t in crowd.asked),
+        "requests_per_second": crowd.timeline,
+        "requests": crowd.counts,
+        "peak": crowd.peak_rate,
+        "long_answer_cpu_seconds": long_cpu,
+    }
+    return outcome
+
+
 # ------------------------------------------------------------------------- 4. memory growth
 
 
@@ -814,6 +1019,39 @@ async def erasure(config: BenchConfig) -> Outcome:
     return Outcome(figures=figures, series=series)
 
 
+# ------------------------------------------------------------------------- 8. charts
+
+CHART_ROUNDS = 10
+CHART_ROUNDS_QUICK = 3
+# /progress draws in a worker thread; a chart should still arrive well within a second.
+CHART_TARGET = 0.250
+
+
+async def charts(config: BenchConfig) -> Outcome:
+    """8. /progress chart render time (bot/charts/progress.py bench_chart), off the event loop."""
+    from bot.charts.progress import bench_chart
+
+    rounds = CHART_ROUNDS_QUICK if config.quick else CHART_ROUNDS
+    measured = await asyncio.to_thread(bench_chart, rounds)
+    name = f"8. progress charts (median of {rounds} renders, 1000x600 PNG)"
+    figures = [
+        Figure(
+            name,
+            f"render, {chart.replace('_', ' ')}",
+            measured[f"{chart}_ms"] / 1000,
+            "s",
+            target=f"<= {CHART_TARGET * 1000:.0f} ms",
+            met=measured[f"{chart}_ms"] / 1000 <= CHART_TARGET,
+            detail=f"CPU {measured[f'{chart}_cpu_ms']:.0f} ms",
+        )
+        for chart in ("body_weight", "exercise", "weekly")
+    ]
+    figures.append(
+        Figure(name, "first render of all three (imports, fonts)", measured["first_ms"] / 1000, "s")
+    )
+    return Outcome(figures=figures, series={"charts": measured})
+
+
 Scenario = Callable[[BenchConfig], Awaitable[Outcome]]
 
 #: Every scenario by its command-line name, in the order they run.
@@ -821,8 +1059,10 @@ SCENARIOS: dict[str, Scenario] = {
     "cost": cost_per_message,
     "concurrency": concurrency,
     "streaming": streaming,
+    "crowd": crowd_streaming,
     "memory": memory_growth,
     "broadcast": broadcast,
     "startup": startup_and_size,
     "erasure": erasure,
+    "charts": charts,
 }

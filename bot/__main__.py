@@ -26,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("run", help="migrate the database, then run the bot (the default)")
     commands.add_parser("migrate", help="bring the database schema to the newest revision")
     catalog = commands.add_parser(
-        "catalog", help="merge open exercise data into the database's catalog (DATABASE_URL only)"
+        "catalog", help="merge open exercise data into the catalog, or build its demo animations"
     )
     imports = catalog.add_subparsers(dest="catalog_command", required=True)
     wger = imports.add_parser(
@@ -38,6 +38,11 @@ def _parser() -> argparse.ArgumentParser:
         "import-free-exercise-db", help="text and metadata from a yuhonas/free-exercise-db export"
     )
     free.add_argument("file", type=Path, help="its dist/exercises.json (or a folder of entries)")
+    demos = imports.add_parser(
+        "build-demos", help="animate the Everkinetic drawings into the packaged demo GIFs"
+    )
+    demos.add_argument("source", type=Path, help="a copy of everkinetic/data with its index.json")
+    demos.add_argument("--out", type=Path, default=None, help="folder to write (default: package)")
     return parser
 
 
@@ -53,8 +58,20 @@ def _page_size(value: str) -> int:
     return int(value)
 
 
+def _build_demos(args: argparse.Namespace) -> int:
+    """Write the demo animations and their manifest; needs no settings at all."""
+    from bot.catalog.demos import build_demos, packaged_demos_dir, size_summary
+
+    out = args.out if args.out is not None else packaged_demos_dir()
+    built = build_demos(args.source, out)
+    print(f"{size_summary(built)} -> {out}")
+    return 0
+
+
 def _catalog(args: argparse.Namespace) -> int:
     """Run one catalog import; it needs DATABASE_URL only, not the bot's token."""
+    if args.catalog_command == "build-demos":
+        return _build_demos(args)
     from bot.config import database_url_from_env
     from bot.services.catalog_import import run_import
 

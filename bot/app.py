@@ -20,6 +20,7 @@ from bot.handlers.admin import start_broadcasts, stop_broadcasts
 from bot.handlers.commands import set_command_menu
 from bot.handlers.context import BotData, Context
 from bot.llm.client import ChatModel
+from bot.llm.transcription import Transcriber
 from bot.logs import quiet_http_loggers
 from bot.services.broadcast import BroadcastService
 from bot.services.catalog import CatalogService, seed_catalog
@@ -28,7 +29,9 @@ from bot.services.delivery import DemoDelivery
 from bot.services.inbox import InboxService
 from bot.services.limits import SlidingWindowLimiter
 from bot.services.registry import Services
+from bot.services.senses import SensesService
 from bot.services.stats import StatsService
+from bot.services.training import TrainingService
 from bot.services.users import UserService
 from bot.storage import Database
 from bot.storage.migrate import upgrade
@@ -102,6 +105,8 @@ async def open_services(application: FitCoachApp) -> None:
         timeout=settings.openai_timeout,
     )
     media = await CatalogService.open(database)
+    vision = _vision_model(settings, model)
+    training = TrainingService(database, media)
     application.bot_data.services = Services(
         database=database,
         model=model,
@@ -112,12 +117,51 @@ async def open_services(application: FitCoachApp) -> None:
             history_budget=settings.history_token_budget,
             daily_token_limit=settings.daily_token_limit,
             demos=media,
+            vision=vision,
+            training=training,
         ),
         media=media,
         demos=DemoDelivery(media),
         limits=SlidingWindowLimiter(settings.user_messages_per_minute, 60.0),
         broadcast=BroadcastService(database),
+        training=training,
         stats=StatsService(database),
+        senses=SensesService(
+            database,
+            transcriber=_transcriber(settings),
+            vision=vision,
+            max_voice_seconds=settings.max_voice_seconds,
+            vision_detail=settings.vision_detail,
+            daily_token_limit=settings.daily_token_limit,
+        ),
+    )
+
+
+def _transcriber(settings: Settings) -> Transcriber | None:
+    """Speech to text, on the chat server unless TRANSCRIPTION_BASE_URL names another."""
+    if not settings.transcription_enabled:
+        return None
+    key = settings.transcription_api_key or settings.openai_api_key
+    return Transcriber(
+        api_key=key.get_secret_value() or "not-set",
+        base_url=settings.transcription_base_url or settings.openai_base_url,
+        model=settings.transcription_model,
+        timeout=settings.openai_timeout,
+    )
+
+
+def _vision_model(settings: Settings, chat: ChatModel) -> ChatModel | None:
+    """The chat model itself unless VISION_MODEL names another; None turns photos off."""
+    name = settings.vision_model_name
+    if not name:
+        return None
+    if name == chat.model:
+        return chat
+    return ChatModel(
+        api_key=settings.openai_api_key.get_secret_value() or "not-set",
+        base_url=settings.openai_base_url,
+        model=name,
+        timeout=settings.openai_timeout,
     )
 
 

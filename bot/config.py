@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -19,6 +19,7 @@ _DRIVER_ALIASES = {
     "postgres": "postgresql+asyncpg",
     "postgresql": "postgresql+asyncpg",
 }
+_OFF = {"", "off", "none", "disabled"}
 _LOG_LEVELS = {"CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"}
 
 
@@ -38,7 +39,8 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr = SecretStr("")
     openai_base_url: str | None = None
     openai_model: str = "gpt-4o-mini"
-    openai_timeout: float = Field(default=60.0, gt=0, le=600)
+    # Per request; the user's whole wait for the first words is capped at 30 s (llm.client).
+    openai_timeout: float = Field(default=15.0, gt=0, le=600)
     database_url: str = DEFAULT_DATABASE_URL
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     webhook_url: str | None = None
@@ -50,6 +52,13 @@ class Settings(BaseSettings):
     daily_token_limit: int | None = Field(default=None, ge=1)
     user_messages_per_minute: int = Field(default=20, ge=1, le=600)
     broadcast_rate: float = Field(default=25.0, gt=0, le=30)
+    # Voice notes and photos; an empty model name turns the feature off.
+    transcription_model: str = "whisper-1"
+    transcription_base_url: str | None = None
+    transcription_api_key: SecretStr | None = None
+    max_voice_seconds: int = Field(default=120, ge=1, le=3600)
+    vision_model: str | None = None
+    vision_detail: Literal["low", "high", "auto"] = "low"
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -66,7 +75,7 @@ class Settings(BaseSettings):
     def _api_url(cls, value: str) -> str:
         return _http_url(value) or "https://api.telegram.org"
 
-    @field_validator("openai_base_url", "webhook_url")
+    @field_validator("openai_base_url", "webhook_url", "transcription_base_url")
     @classmethod
     def _optional_url(cls, value: str | None) -> str | None:
         return _http_url(value)
@@ -75,6 +84,15 @@ class Settings(BaseSettings):
     @classmethod
     def _database_url(cls, value: str) -> str:
         return normalise_database_url(value)
+
+    @field_validator("transcription_model", "vision_model")
+    @classmethod
+    def _optional_model(cls, value: str | None) -> str | None:
+        # An empty variable counts as unset (env_ignore_empty), so "off" is the spelled-out off.
+        if value is None:
+            return None
+        value = value.strip()
+        return "" if value.lower() in _OFF else value
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -108,6 +126,17 @@ class Settings(BaseSettings):
                     "WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and -, 1 to 256 characters"
                 )
         return self
+
+    @property
+    def transcription_enabled(self) -> bool:
+        return bool(self.transcription_model.strip())
+
+    @property
+    def vision_model_name(self) -> str:
+        """The model photos go to: VISION_MODEL, else OPENAI_MODEL; empty when turned off."""
+        if self.vision_model is None:
+            return self.openai_model
+        return self.vision_model.strip()
 
     @property
     def log_level_number(self) -> int:

@@ -67,11 +67,22 @@ class LLMTimeoutError(LLMError):
 
 
 class LLMRateLimitError(LLMError):
-    """The model server kept answering 429 after the client's retries."""
+    """The model server kept answering 429 after the client's retries.
+
+    ``retry_after`` is the wait in seconds the server asked for, when it said one.
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class LLMUnavailableError(LLMError):
     """The model server failed (5xx, connection refused, malformed answer)."""
+
+
+class LLMIncompleteError(LLMUnavailableError):
+    """The answer broke off after part of it had arrived (a cut stream, a stall, bad data)."""
 
 
 class LLMContextLengthError(LLMError):
@@ -80,6 +91,14 @@ class LLMContextLengthError(LLMError):
 
 class LLMToolsUnsupportedError(LLMError):
     """The server refused a request because it does not support tool calling."""
+
+
+class LLMImagesUnsupportedError(LLMError):
+    """The server refused a request because its model cannot read images."""
+
+
+class DownloadError(FitCoachError):
+    """A file a user sent could not be fetched from Telegram."""
 
 
 class ImportSourceError(FitCoachError):

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
+
+MessageKind = Literal["text", "voice", "photo"]
+"""How a user sent a message: typed, as a voice note (stored as its transcript) or a photo
+(stored as the model's short description of it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +32,9 @@ class Message:
     content: str
     created_at: datetime
     token_estimate: int = 0
+    kind: MessageKind = "text"
+    #: The answer broke off (a cut stream, the length limit): it is not a whole answer.
+    incomplete: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,6 +84,9 @@ EQUIPMENT: Final[frozenset[str]] = frozenset(
 )
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# A file shipped in the catalog package, relative to its data folder: ``demos/squat.gif``.
+_PATH_PART = r"[a-z0-9]+(?:[-_][a-z0-9]+)*"
+_PACKAGED_FILE = re.compile(rf"^{_PATH_PART}(?:/{_PATH_PART})*\.(?:gif|mp4|png|jpg)$")
 _MAX_CUE_CHARS = 140
 
 
@@ -138,6 +141,15 @@ def _cc_name(share_alike: bool, version: str) -> str | None:
     if version not in _CC_VERSIONS:
         return None
     return f"CC-BY-SA {version}" if share_alike else f"CC-BY {version}"
+
+
+def license_url(license_name: str) -> str | None:
+    """The Creative Commons page of one of our licence names, or None (public domain)."""
+    if license_name == "CC0 1.0":
+        return "https://creativecommons.org/publicdomain/zero/1.0/"
+    if match := re.fullmatch(r"CC-(BY|BY-SA) (\d\.\d)", license_name):
+        return f"https://creativecommons.org/licenses/{match.group(1).lower()}/{match.group(2)}/"
+    return None
 
 
 def license_display(license_name: str) -> str:
@@ -336,8 +348,11 @@ class MediaItem(BaseModel):
     @field_validator("file")
     @classmethod
     def _packaged_path(cls, value: str | None) -> str | None:
-        if value is not None and not is_packaged_path(value):
-            raise ValueError(f"{value!r} is not a relative path inside the catalog's data")
+        if value is not None and not (is_packaged_path(value) and _PACKAGED_FILE.fullmatch(value)):
+            raise ValueError(
+                f"file {value!r} must be a lowercase relative path inside the package's data "
+                "folder ending in .gif, .mp4, .png or .jpg"
+            )
         return value
 
     @model_validator(mode="after")

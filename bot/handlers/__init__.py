@@ -13,7 +13,16 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import admin, chat, commands, exercises, language, profile_flow
+from bot.handlers import (
+    admin,
+    chat,
+    commands,
+    exercises,
+    language,
+    media,
+    profile_flow,
+    training,
+)
 from bot.handlers.errors import on_error
 from bot.handlers.users import record_user
 
@@ -31,6 +40,9 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
         CallbackQueryHandler(language.on_button, pattern=language.CALLBACK_PATTERN)
     )
     application.add_handler(
+        CallbackQueryHandler(training.on_button, pattern=rf"^{training.PREFIX}:")
+    )
+    application.add_handler(
         CallbackQueryHandler(commands.units_button, pattern=profile_flow.UNITS_PATTERN)
     )
     # Last of the buttons: a tap nobody above knows still gets an answer.
@@ -38,6 +50,14 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, chat.edited))
     application.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, chat.chat)
+    )
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & (filters.VOICE | filters.AUDIO), media.voice)
+    )
+    application.add_handler(
+        MessageHandler(
+            filters.UpdateType.MESSAGE & (filters.PHOTO | filters.Document.IMAGE), media.photo
+        )
     )
     application.add_handler(
         MessageHandler(

@@ -152,10 +152,16 @@ def render_stats(stats: BotStats, language: str = DEFAULT_LANGUAGE) -> str:
         t(language, "admin.stats_blocked", count=stats.blocked),
         "",
         t(language, "small.stats_messages_today", count=stats.messages_today),
-        t(language, "small.stats_free_text", count=stats.free_text_today),
+        t(language, "small.stats_to_coach", count=stats.to_coach_today),
         t(language, "small.stats_messages_7d", count=stats.messages_7d),
-        t(language, "small.stats_free_text", count=stats.free_text_7d),
+        t(language, "small.stats_to_coach", count=stats.to_coach_7d),
         t(language, "admin.stats_tokens", count=stats.tokens_today),
+        t(
+            language,
+            "admin.stats_media",
+            seconds=stats.voice_seconds_today,
+            images=stats.images_today,
+        ),
         "",
     ]
     if stats.broadcasts:

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
-from telegram import Update
-from telegram.constants import ChatType
+from telegram import Message, Update
+from telegram.constants import ChatType, ParseMode
 
-from bot.handlers import profile_flow
+from bot.handlers import profile_flow, training
 from bot.handlers.context import Context
 from bot.handlers.exercises import send_demos
 from bot.handlers.render import StreamingReply
-from bot.handlers.users import LANGUAGE_KEY, addressed_to_bot, language_of, user_info
+from bot.handlers.users import (
+    LANGUAGE_KEY,
+    addressed_to_bot,
+    language_of,
+    remembered_language,
+    user_info,
+)
 from bot.i18n import t
 from bot.services.coach import ChatRequest
 
@@ -30,21 +37,34 @@ async def chat(update: Update, context: Context) -> None:
     text = message.text
     if context.bot.username:
         text = text.replace(f"@{context.bot.username}", "").strip() or text
+    await answer_as_coach(context, message, ChatRequest(user=user_info(update), text=text))
+
+
+async def answer_as_coach(context: Context, message: Message, request: ChatRequest) -> None:
+    """Stream the coach's answer to ``request`` into the chat of ``message``, then the demos."""
     private = message.chat.type == ChatType.PRIVATE
     chosen = context.user_state.get(LANGUAGE_KEY)
     async with StreamingReply(
         context.bot, message.chat_id, private=private, draft_id=message.message_id
     ) as stream:
-        reply = await context.services.coach.reply(
-            ChatRequest(user=user_info(update), text=text, language=chosen), stream
-        )
+        if request.language is None and chosen is not None:
+            request = replace(request, language=chosen)
+        reply = await context.services.coach.reply(request, stream)
         await stream.finish(reply.text)
+    language = remembered_language(context)
+    for logged in reply.logged:
+        await context.bot.send_message(
+            message.chat_id,
+            training.confirmation_html(language, logged, key="training.coach_logged"),
+            parse_mode=ParseMode.HTML,
+            reply_markup=training.undo_markup(language, logged.batch_id),
+        )
     if reply.demos:
         await send_demos(context, message.chat_id, reply.demos)
 
 
 async def other_content(update: Update, context: Context) -> None:
-    """Answer stickers, locations, photos, voice notes and files with what to do instead."""
+    """Answer stickers, locations, videos and files with what to do instead."""
     message = update.effective_message
     if message is None or message.chat.type != ChatType.PRIVATE:
         return
@@ -52,7 +72,7 @@ async def other_content(update: Update, context: Context) -> None:
     kind = next(
         (
             name
-            for name in ("animation", "sticker", "location", "photo", "voice", "video", "document")
+            for name in ("animation", "sticker", "location", "video", "document")
             if getattr(message, name, None)
         ),
         "other",

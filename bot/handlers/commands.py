@@ -28,7 +28,7 @@ from telegram.ext import Application, CommandHandler, filters
 
 from bot.domain.profile import Profile
 from bot.errors import UserInputError
-from bot.handlers import admin, exercises, language, profile_flow
+from bot.handlers import admin, exercises, language, profile_flow, training
 from bot.handlers.arguments import command_arguments
 from bot.handlers.context import Context
 from bot.handlers.render import edit_html
@@ -245,6 +245,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("profile", profile, "command.profile"),
     Command("bmi", bmi, "command.bmi"),
     Command("exercise", exercises.exercise, "command.exercise"),
+    Command("log", training.log, "command.log"),
+    Command("weight", training.weight, "command.weight"),
+    Command("progress", training.progress, "command.progress"),
     Command("units", units, "command.units"),
     Command("language", language.language, "command.language"),
     Command("reset", reset, "command.reset"),

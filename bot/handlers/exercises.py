@@ -7,7 +7,7 @@ renders the card and captions and implements its port with the Bot API (``Telegr
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 from telegram import (
@@ -24,6 +24,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, MessageHandler, filters
 
+from bot.catalog.credits import SourceCredit
 from bot.domain.exercises import Exercise, MediaKind, normalise_muscle
 from bot.errors import NotFoundError, UserInputError
 from bot.handlers.arguments import command_arguments
@@ -52,6 +53,9 @@ PREFIX: Final = "ex"
 _CALLBACK_BYTES: Final = 64
 _GROUP_COLUMNS: Final = 3
 _MAX_LISTED: Final = 60
+_MAX_VARIANTS: Final = 8
+# Marks an exercise with a demo in the browse lists.
+DEMO_MARK: Final = "▶"
 # Telegram answers a media send after fetching or converting the file (a GIF becomes an MP4),
 # which can take longer than PTB's 5 s default; giving up early would show the card's text
 # while the demo still arrives, and its file_id would never be kept.
@@ -111,23 +115,38 @@ def _button(text: str, data: str) -> InlineKeyboardButton | None:
     return InlineKeyboardButton(text, callback_data=data)
 
 
-def _exercise_rows(exercises: Sequence[Exercise]) -> list[list[InlineKeyboardButton]]:
-    buttons = (_button(e.name, f"{PREFIX}:x:{e.slug}") for e in exercises)
+def _exercise_rows(
+    exercises: Sequence[Exercise], shows_demo: Callable[[Exercise], bool] | None = None
+) -> list[list[InlineKeyboardButton]]:
+    """One button per exercise; with ``shows_demo``, those with a demo are marked."""
+    buttons = (
+        _button(
+            f"{DEMO_MARK} {e.name}" if shows_demo is not None and shows_demo(e) else e.name,
+            f"{PREFIX}:x:{e.slug}",
+        )
+        for e in exercises
+    )
     return [[button] for button in buttons if button is not None]
 
 
-def _groups_markup(groups: Sequence[str]) -> InlineKeyboardMarkup:
+def _group_rows(groups: Sequence[str]) -> list[list[InlineKeyboardButton]]:
     buttons = [b for b in (_button(g, f"{PREFIX}:m:{g}") for g in groups) if b is not None]
-    rows = [
+    return [
         buttons[start : start + _GROUP_COLUMNS] for start in range(0, len(buttons), _GROUP_COLUMNS)
     ]
-    return InlineKeyboardMarkup(rows)
+
+
+def _groups_markup(groups: Sequence[str]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(_group_rows(groups))
 
 
 def _muscle_page(
-    group: str, exercises: Sequence[Exercise], language: str
+    group: str,
+    exercises: Sequence[Exercise],
+    language: str,
+    shows_demo: Callable[[Exercise], bool],
 ) -> tuple[str, InlineKeyboardMarkup]:
-    rows = _exercise_rows(exercises[:_MAX_LISTED])
+    rows = _exercise_rows(exercises[:_MAX_LISTED], shows_demo)
     key = "exercise.for_group" if rows else "exercise.none_for_group"
     text = escape(t(language, key, group=group))
     if len(exercises) > _MAX_LISTED:
@@ -154,26 +173,28 @@ async def exercise(update: Update, context: Context) -> None:
             t(language, "exercise.browse"), reply_markup=_groups_markup(media.muscle_groups())
         )
         return
+    language = language_of(update, context)
     result = media.lookup(query)
     if result.exercise is not None:
         await send_card(context, message.chat_id, result.exercise)
+        variants = _exercise_rows(result.variants[:_MAX_VARIANTS], media.shows_demo)
+        if variants:
+            await message.reply_text(
+                t(language, "exercises.variants"), reply_markup=InlineKeyboardMarkup(variants)
+            )
         return
     group = normalise_muscle(query)
     if group is not None:
-        text, markup = _muscle_page(group, media.by_muscle(group), language)
+        text, markup = _muscle_page(group, media.by_muscle(group), language, media.shows_demo)
         await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
         return
-    shown = t(language, "units.shown", value=query[:60])
-    text = escape(t(language, "exercise.unknown", shown=shown))
+    # Nothing named: the closest names when any is close, and the muscle-group browser.
+    text = t(language, "exercises.unknown", query=escape(query[:60]))
     if result.suggestions:
         names = "\n".join(f"• {escape(s.name)}" for s in result.suggestions)
-        text += f"\n{escape(t(language, 'exercise.did_you_mean'))}\n{names}"
-    text += f"\n{escape(t(language, 'small.exercise_browse'))}"
-    # Something to tap either way: the closest names, then the muscle-group browser.
-    rows = _exercise_rows(result.suggestions)
-    rows.append(
-        [InlineKeyboardButton(t(language, "small.button_browse"), callback_data=f"{PREFIX}:g")]
-    )
+        text += "\n" + t(language, "exercises.did_you_mean") + "\n" + names
+    text += "\n\n" + t(language, "exercises.browse_offer")
+    rows = _exercise_rows(result.suggestions) + _group_rows(media.muscle_groups())
     await message.reply_text(
         text, parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup(rows)
     )
@@ -198,7 +219,7 @@ async def on_button(update: Update, context: Context) -> None:
                 listed = media.by_muscle(value)
             except UserInputError:  # a button from an older version of the bot
                 listed = []
-            text, markup = _muscle_page(value, listed, language)
+            text, markup = _muscle_page(value, listed, language, media.shows_demo)
         try:
             await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
         except BadRequest as error:
@@ -234,6 +255,11 @@ async def credits(update: Update, context: Context) -> None:
     text = f"<b>{escape(t(language, 'credits.title'))}</b>\n" + (
         "\n".join(lines) if lines else escape(t(language, "credits.none"))
     )
+    sources = media.source_credits()
+    if sources:
+        language = language_of(update, context)
+        rendered = "\n".join(_source_line(language, source) for source in sources)
+        text += f"\n\n<b>{escape(t(language, 'exercises.credits_sources'))}</b>\n{rendered}"
     notes = []
     if "wger" in media.sources or any("wger.de" in line for line in lines):
         notes.append(t(language, "credits.wger"))
@@ -243,6 +269,22 @@ async def credits(update: Update, context: Context) -> None:
         text += "\n\n" + "\n".join(f"<i>{escape(note)}</i>" for note in notes)
     for chunk in split_html(text):
         await message.reply_text(chunk, parse_mode=ParseMode.HTML)
+
+
+def _source_line(language: str, source: SourceCredit) -> str:
+    """``• Everkinetic (everkinetic.com), CC BY-SA 4.0, animated from two drawings (licence,
+    source, commit 446bb9a)`` with the licence and the source as links."""
+    links: list[str] = []
+    if source.license_url:
+        label = escape(t(language, "exercises.credits_licence"))
+        links.append(f'<a href="{escape(source.license_url)}">{label}</a>')
+    if source.source_url:
+        label = escape(t(language, "exercises.credits_source"))
+        links.append(f'<a href="{escape(source.source_url)}">{label}</a>')
+    if source.commit:
+        links.append(escape(t(language, "exercises.credits_commit", commit=source.commit[:12])))
+    line = f"• {escape(source.line)}"
+    return f"{line} ({', '.join(links)})" if links else line
 
 
 # --- admin uploads ----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from types import TracebackType
 from typing import Any
 
@@ -20,6 +21,7 @@ from bot.text.markdown import (
     split_text,
     truncate_html,
 )
+from bot.transport.ratelimit import PriorityRateLimiter, as_drafts
 from bot.transport.telegram_errors import TelegramErrorKind, kind_of
 
 logger = logging.getLogger(__name__)
@@ -29,12 +31,16 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # minute by Telegram, edits included, so a streamed group answer is edited every 3 s at most.
 PRIVATE_DRAFT_INTERVAL = 1.0
 GROUP_EDIT_INTERVAL = 3.0
+# A private chat whose drafts are refused gets one message edited at this pace instead.
+PRIVATE_EDIT_INTERVAL = 2.0
 # The typing status lasts about 5 s; repeat it while the model has not written anything yet.
 TYPING_REPEAT = 4.5
 # The first draft waits this long: an answer finished by then needs only its final message,
 # which saves a request per answer when many users write at once, while the first words
 # still show well within half a second of the model's first token.
 FIRST_SHOW_DELAY = 0.3
+# A draft skipped because replies are waiting is tried again this much later.
+DRAFT_RETRY = 0.2
 
 
 async def send_html(
@@ -144,7 +150,14 @@ class StreamingReply:
 
     Private chats get a live draft (``sendMessageDraft``) at most once a second; groups get
     one message edited every few seconds. A short private answer costs two requests: the
-    typing action and the final message; a longer one adds a draft about every second.
+    typing action and the final message; a longer one adds a draft about every second. A
+    refused draft (a server without the method, a 5xx, a 400) switches the answer to one
+    message edited every 2 s; a failing or hanging chat action is ignored.
+
+    With the bot's ``PriorityRateLimiter`` the first draft goes like a reply; later drafts and
+    the typing action go after replies, are skipped while replies wait, and come less often
+    as more answers stream at once (``draft_interval``), so final messages and new users'
+    first words keep Telegram's budget.
     """
 
     def __init__(self, bot: Any, chat_id: int, *, private: bool, draft_id: int) -> None:
@@ -158,11 +171,18 @@ class StreamingReply:
         self._changed = asyncio.Event()
         self._message: Message | None = None
         self._task: asyncio.Task[None] | None = None
+        self._typing_task: asyncio.Task[None] | None = None
         self._drafts_work = True
         self._busy = False
         self._closing = False
+        limiter = getattr(bot, "rate_limiter", None)
+        self._limiter = limiter if isinstance(limiter, PriorityRateLimiter) else None
+        self._streaming = False
 
     async def __aenter__(self) -> StreamingReply:
+        if self._limiter is not None and not self._streaming:
+            self._limiter.open_stream()
+            self._streaming = True
         self._task = asyncio.create_task(self._run(), name=f"stream-{self._chat_id}")
         return self
 
@@ -210,6 +230,12 @@ class StreamingReply:
         return sent
 
     async def _stop(self) -> None:
+        typing, self._typing_task = self._typing_task, None
+        if typing is not None and not typing.done():
+            typing.cancel()
+        if self._limiter is not None and self._streaming:
+            self._limiter.close_stream()
+            self._streaming = False
         task, self._task = self._task, None
         if task is None:
             return
@@ -226,6 +252,7 @@ class StreamingReply:
 
     async def _run(self) -> None:
         await self._typing()
+        last_shown = -math.inf
         while True:
             try:
                 await asyncio.wait_for(self._changed.wait(), TYPING_REPEAT)
@@ -233,24 +260,57 @@ class StreamingReply:
                 if not self._shown:
                     await self._typing()
                 continue
-            if self._private and not self._shown:
+            first = not self._shown
+            if self._private and first:
                 await asyncio.sleep(FIRST_SHOW_DELAY)
-            self._changed.clear()
             if self._closing:
                 return
+            if not first:
+                wait = self._draft_wait(last_shown)
+                if wait > 0:
+                    # Not this stream's turn yet, or replies are waiting: skip to the next.
+                    await asyncio.sleep(wait)
+                    continue
+            self._changed.clear()
             if self._latest != self._shown:
                 self._busy = True
                 try:
-                    await self._show(self._latest)
+                    if first:
+                        await self._show(self._latest)
+                    else:
+                        with as_drafts():
+                            await self._show(self._latest)
                 finally:
                     self._busy = False
+                last_shown = asyncio.get_running_loop().time()
             if self._closing:
                 return
-            await asyncio.sleep(self._interval)
+            await asyncio.sleep(self._draft_wait(last_shown) if self._limiter else self._interval)
+
+    def _draft_wait(self, last_shown: float) -> float:
+        """Seconds until this stream may send its next draft (0: now)."""
+        if self._limiter is None:
+            return 0.0
+        since = asyncio.get_running_loop().time() - last_shown
+        # Recomputed at least every interval: the share grows again as other streams end.
+        wait = min(self._limiter.draft_interval(self._interval) - since, self._interval)
+        if wait > 0:
+            return wait
+        return 0.0 if self._limiter.draft_ready() else DRAFT_RETRY
 
     async def _typing(self) -> None:
+        if self._limiter is not None and not self._limiter.draft_ready():
+            return  # replies are waiting: the first draft will show more than "typing"
+        # In the background: a slow or hanging chat action must never hold up the answer.
+        if self._typing_task is None or self._typing_task.done():
+            self._typing_task = asyncio.create_task(
+                self._send_typing(), name=f"typing-{self._chat_id}"
+            )
+
+    async def _send_typing(self) -> None:
         try:
-            await self._bot.send_chat_action(self._chat_id, ChatAction.TYPING)
+            with as_drafts():
+                await self._bot.send_chat_action(self._chat_id, ChatAction.TYPING)
         except TelegramError as error:
             logger.debug("Typing action failed: %s", error)
 
@@ -259,12 +319,20 @@ class StreamingReply:
         if not html.strip():
             return
         self._shown = text
-        try:
-            if self._private and self._drafts_work:
+        if self._private and self._drafts_work:
+            try:
                 await self._bot.send_message_draft(
                     self._chat_id, self._draft_id, html, parse_mode=ParseMode.HTML
                 )
-            elif self._message is None:
+                return
+            except TelegramError as error:
+                # Any refusal (a server without drafts, a 5xx, a 400): retrying a failing
+                # draft every second helps nobody, so this answer goes on in one edited message.
+                logger.debug("Draft refused, streaming by edits instead: %s", error)
+                self._drafts_work = False
+                self._interval = PRIVATE_EDIT_INTERVAL
+        try:
+            if self._message is None:
                 self._message = await self._bot.send_message(
                     self._chat_id, html, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
                 )
@@ -272,11 +340,5 @@ class StreamingReply:
                 await self._message.edit_text(
                     html, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
                 )
-        except BadRequest as error:
-            draft_refused = kind_of(error) is TelegramErrorKind.DRAFT_UNSUPPORTED
-            if self._private and self._drafts_work and draft_refused:
-                # An older server without drafts: fall back to one edited message.
-                self._drafts_work = False
-            logger.debug("Streaming update refused: %s", error.message)
         except TelegramError as error:
             logger.debug("Streaming update failed: %s", error)

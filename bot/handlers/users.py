@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from telegram import Message, Update
 from telegram.constants import ChatType
@@ -11,6 +12,7 @@ from telegram.ext import ApplicationHandlerStop, filters
 from bot.config import Settings
 from bot.handlers.context import Context
 from bot.i18n import pick_language, t
+from bot.services.limits import inbound_cost
 from bot.services.users import UserInfo
 
 logger = logging.getLogger(__name__)
@@ -71,6 +73,22 @@ def language_of(update: Update, context: Context) -> str:
     return pick_language(chosen, user.language_code if user is not None else None)
 
 
+def _cost(message: Message) -> int:
+    """Voice notes and photos count as several messages toward the rate limit."""
+    sound = message.voice or message.audio
+    image = bool(message.photo) or bool(
+        message.document and (message.document.mime_type or "").startswith("image/")
+    )
+    return inbound_cost(voice_seconds=seconds(sound.duration) if sound else 0, images=int(image))
+
+
+def seconds(duration: int | timedelta) -> int:
+    """A media duration in whole seconds (PTB gives an int or, opted in, a timedelta)."""
+    if isinstance(duration, timedelta):
+        return round(duration.total_seconds())
+    return duration
+
+
 LANGUAGE_KEY = "language"
 """``context.user_state`` key of the user's chosen language (filled when it is known)."""
 APP_LANGUAGE_KEY = "app_language"
@@ -102,7 +120,7 @@ async def record_user(update: Update, context: Context) -> None:
     # Counted before the rate limit: /stats tells how much users write, held back or not.
     await context.services.users.count_message(user.id)
     limiter = context.services.limits
-    if limiter.allow(user.id):
+    if limiter.allow(user.id, _cost(message)):
         return
     logger.info("User %s is over the message rate limit", user.id)
     if limiter.should_warn(user.id):

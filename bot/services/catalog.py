@@ -14,6 +14,8 @@ from typing import Any, Final, cast, get_args
 
 from pydantic import ValidationError
 
+from bot.catalog.credits import EVERKINETIC_CHANGES, SourceCredit, source_credits
+from bot.catalog.demos import packaged_demo_slugs
 from bot.catalog.loader import load_catalog
 from bot.catalog.lookup import (
     LookupResult,
@@ -80,6 +82,9 @@ class Demo:
             source_page=self.source_page,
             title=self.title,
         )
+        if self.file is not None:
+            # The packaged demos are changed works: their licence asks to say how.
+            return f"{attribution(item)}, {EVERKINETIC_CHANGES}"
         return attribution(item)
 
     def without_cache(self) -> Demo:
@@ -141,8 +146,8 @@ class CatalogService:
     # --- lookups (in memory) ----------------------------------------------------------------
 
     def lookup(self, query: str) -> LookupResult:
-        """The exercise a user's query names, or suggestions."""
-        return find_exercise(self._catalog, query)
+        """The exercise a user's query names (with variants for a generic name), or suggestions."""
+        return find_exercise(self._catalog, query, self.shows_demo)
 
     def exercise(self, slug: str) -> Exercise | None:
         return self._catalog.get(slug)
@@ -150,9 +155,13 @@ class CatalogService:
     def has_demo(self, slug: str) -> bool:
         return slug in self._with_demos
 
+    def shows_demo(self, exercise: Exercise) -> bool:
+        """Whether a demo of the exercise is stored or ships in the package."""
+        return self.has_demo(exercise.slug) or exercise.slug in packaged_demo_slugs()
+
     def find(self, name: str) -> Exercise | None:
         """The exercise a name means, when the match is confident and it has a demo to show."""
-        exercise = find_exercise(self._catalog, name).exercise
+        exercise = find_exercise(self._catalog, name, self.shows_demo).exercise
         return exercise if exercise is not None and self.has_demo(exercise.slug) else None
 
     def mentioned(self, text: str, limit: int) -> list[Exercise]:
@@ -233,6 +242,10 @@ class CatalogService:
                 credits.append(Credit(exercise=exercise, demo=demo))
         # sorted() is stable: within an exercise the demos keep their sending priority.
         return sorted(credits, key=lambda credit: order[credit.exercise.slug])
+
+    def source_credits(self) -> list[SourceCredit]:
+        """Every source and licence of the packaged demos, Everkinetic first, for /credits."""
+        return source_credits()
 
     @property
     def sources(self) -> frozenset[str]:

@@ -2,20 +2,40 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
+from bot.domain.conversations import MessageKind
 from bot.domain.exercises import Exercise
-from bot.domain.metrics import bmi, describe_profile_for_coach, round_bmi
-from bot.domain.profile import Profile
+from bot.domain.metrics import CALORIE_MIN_AGE, bmi, describe_profile_for_coach, round_bmi
+from bot.domain.profile import Profile, UnitSystem
 from bot.domain.safety import detect_eating_disorder_signs, detect_red_flag, safety_message
-from bot.errors import LLMContextLengthError, LLMError, LLMToolsUnsupportedError
+from bot.domain.training import RecentSummary
+from bot.errors import (
+    LLMContextLengthError,
+    LLMError,
+    LLMImagesUnsupportedError,
+    LLMIncompleteError,
+    LLMRateLimitError,
+    LLMToolsUnsupportedError,
+)
 from bot.i18n import pick_language, t
-from bot.llm.client import ChatMessage, ChatModel, TextDelta, ToolCall, ToolSpec, Usage
+from bot.llm.client import (
+    ChatMessage,
+    ChatModel,
+    Finish,
+    ImageInput,
+    TextDelta,
+    ToolCall,
+    ToolSpec,
+    Usage,
+)
 from bot.llm.prompts import (
+    LOG_WORKOUT_TOOL,
     MAX_DEMOS_PER_ANSWER,
     SHOW_EXERCISE_TOOL,
     SUMMARY_MAX_TOKENS,
@@ -23,9 +43,11 @@ from bot.llm.prompts import (
     build_messages,
     build_summary_messages,
     build_system_prompt,
+    describe_training,
     select_history,
 )
 from bot.llm.tokens import TokenEstimator
+from bot.services.training import LogResult, ToolArgumentError
 from bot.services.users import UserInfo
 from bot.storage import Database
 from bot.storage import conversations as conversation_rows
@@ -37,6 +59,10 @@ logger = logging.getLogger(__name__)
 
 # When history outgrows the budget, fold it down to this share so folding is rare, not per turn.
 _FOLD_TARGET_SHARE = 0.5
+# A server asking to wait longer than this gets the user a "busy, try again in N min" at once.
+_LONG_WAIT = 10.0
+# Folding runs before the answer while the user waits: a slow summary is skipped this turn.
+_FOLD_WAIT = 8.0
 
 
 class ReplySink(Protocol):
@@ -54,29 +80,49 @@ class DemoFinder(Protocol):
     def mentioned(self, text: str, limit: int) -> list[Exercise]: ...
 
 
+class TrainingLog(Protocol):
+    """The training log as the coach needs it: a summary to read and sets to log."""
+
+    async def summary(self, user_id: int, today: date) -> RecentSummary | None: ...
+
+    async def log_structured(
+        self, user_id: int, arguments: dict[str, Any], *, today: date | None = None
+    ) -> LogResult: ...
+
+
 @dataclass(frozen=True)
 class ChatRequest:
-    """One free-text message to the coach."""
+    """One message to the coach: typed, a voice note's transcript, or a photo's note.
+
+    ``image`` goes to the vision model with this turn only; ``text`` is what is stored.
+    """
 
     user: UserInfo
     text: str
     language: str | None = None  # the language the user chose with /language, if any
+    kind: MessageKind = "text"
+    image: ImageInput | None = None
 
 
 @dataclass(frozen=True)
 class CoachReply:
-    """The answer in Markdown and the demos to show after it."""
+    """The answer in Markdown, the demos to show after it, and what the log_workout tool
+    saved (each confirmed with an Undo button)."""
 
     text: str
     demos: tuple[Exercise, ...] = ()
+    logged: tuple[LogResult, ...] = ()
 
 
 @dataclass
 class _Attempt:
     text: str = ""
     demos: list[Exercise] = field(default_factory=list)
+    logged: list[LogResult] = field(default_factory=list)
     usage: list[Usage] = field(default_factory=list)
     estimated_prompt: int = 0
+    # The answer broke off (a cut stream, the length limit) after some text was shown.
+    incomplete: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,16 +147,20 @@ class CoachService:
         history_budget: int = 4000,
         daily_token_limit: int | None = None,
         demos: DemoFinder | None = None,
+        training: TrainingLog | None = None,
         today: Callable[[], date] = lambda: datetime.now(UTC).date(),
+        vision: ChatModel | None = None,
     ) -> None:
         self._database = database
         self._model = model
+        self._vision = vision or model
         self._budget = history_budget
         self._daily_limit = daily_token_limit
         self._demos = demos
         self._today = today
         self._estimator = TokenEstimator()
-        self._tools_supported = demos is not None
+        self._training = training
+        self._tools_supported = demos is not None or training is not None
 
     async def reply(self, request: ChatRequest, sink: ReplySink) -> CoachReply:
         """Answer one message: red flags at once, otherwise the model with memory."""
@@ -135,31 +185,76 @@ class CoachService:
             today=self._today(),
             language_code=language,
             eating_disorder_caution=caution,
+            photo=request.image is not None,
+            minor=_minor(memory.profile),
+            training_text=await self._training_text(user.user_id, memory.profile, caution),
         )
-        budget = self._budget
-        for last_try in (False, True):
-            kept = select_history(turns, budget, self._estimator).kept
-            messages = build_messages(system, summary, kept)
+        model = self._model if request.image is None else self._vision
+        kept = select_history(turns, self._budget, self._estimator).kept
+        empty_answers = 0
+        while True:
+            attempt = _Attempt()
+            messages = _with_image(build_messages(system, summary, kept), request.image)
             try:
-                attempt = await self._answer(messages, sink)
-                break
+                await self._answer(messages, sink, attempt, user.user_id, model)
+            except LLMImagesUnsupportedError:
+                logger.info("The model %s refused an image", model.model)
+                return CoachReply(text=t(language, "media.photo_no_vision"))
             except LLMContextLengthError:
-                if last_try:
-                    logger.warning("Prompt too long even at %d tokens of history", budget)
+                smaller = _shrink(summary, kept)
+                if smaller is None:
+                    logger.warning("Prompt too long with nothing left to drop")
                     return CoachReply(text=t(reader, "coach.apology"))
-                budget = max(budget // 2, 200)
-                logger.info("Context too long: retrying with a %d-token history", budget)
+                summary, kept = smaller
+                logger.info("Context too long: retrying with %d turns", len(kept))
+                continue
+            except LLMIncompleteError as exc:
+                if not attempt.text.strip():
+                    logger.warning("Model failed for user %s: %s", user.user_id, exc)
+                    return CoachReply(text=t(reader, "coach.apology"))
+                logger.warning("Answer for user %s broke off: %s", user.user_id, exc)
+                attempt.incomplete = True
+            except LLMRateLimitError as exc:
+                logger.warning("Model failed for user %s: %s", user.user_id, exc)
+                if exc.retry_after is not None and exc.retry_after > _LONG_WAIT:
+                    minutes = max(1, round(exc.retry_after / 60))
+                    return CoachReply(text=t(reader, "stream.busy", minutes=minutes))
+                return CoachReply(text=t(reader, "coach.apology"))
             except LLMError as exc:
                 logger.warning("Model failed for user %s: %s", user.user_id, exc)
+                return CoachReply(text=t(reader, "coach.apology"))
+            if attempt.text.strip():
+                break
+            # An empty answer is a failure: one more try, then the apology; never stored.
+            empty_answers += 1
+            logger.warning("The model sent an empty answer (%d)", empty_answers)
+            if empty_answers > 1:
                 return CoachReply(text=t(reader, "coach.apology"))
 
         if attempt.estimated_prompt and attempt.usage:
             self._estimator.calibrate(attempt.estimated_prompt, attempt.usage[0].prompt_tokens)
         if not self._tools_supported and self._demos is not None:
             attempt.demos = self._demos.mentioned(attempt.text, MAX_DEMOS_PER_ANSWER)
-        text = attempt.text.strip() or "…"
-        await self._store_answer(user.user_id, memory.conversation_id, text, attempt.usage)
-        return CoachReply(text=text, demos=tuple(attempt.demos))
+        text = attempt.text.strip()
+        await self._store_answer(
+            user.user_id, memory.conversation_id, text, attempt.usage, incomplete=attempt.incomplete
+        )
+        if attempt.incomplete:
+            text = f"{text}\n\n{t(reader, 'stream.cut_off')}"
+        return CoachReply(text=text, demos=tuple(attempt.demos), logged=tuple(attempt.logged))
+
+    async def _training_text(self, user_id: int, profile: Profile, caution: bool) -> str | None:
+        if self._training is None:
+            return None
+        summary = await self._training.summary(user_id, self._today())
+        if summary is None:
+            return None
+        minor = profile.age is not None and profile.age < ADULT_AGE
+        return describe_training(
+            summary,
+            imperial=profile.units is UnitSystem.IMPERIAL,
+            weight_talk=not (caution or minor),
+        )
 
     async def _remember(self, request: ChatRequest) -> _Memory:
         """Store the user's message first, so a failure later loses nothing; load the memory."""
@@ -183,18 +278,25 @@ class CoachService:
                 role="user",
                 content=request.text,
                 token_estimate=estimate,
+                kind=request.kind,
             )
             after = summary.covers_through_message_id if summary is not None else 0
             rows = await conversation_rows.messages_after(session, conversation.id, after)
             tokens_today = 0
             if self._daily_limit is not None:
                 tokens_today = await usage_rows.tokens_used(session, user.user_id, self._today())
+        # A voice note that could not be transcribed is stored without text: nothing to send.
+        rows = [m for m in rows if m.role in _ROLES and m.content]
         turns = [
-            Turn(role="user" if m.role == "user" else "assistant", content=m.content)
+            Turn(
+                role="user" if m.role == "user" else "assistant",
+                content=m.content,
+                incomplete=m.incomplete,
+            )
             for m in rows
             if m.role in _ROLES
         ]
-        ids = [m.id for m in rows if m.role in _ROLES]
+        ids = [m.id for m in rows]
         return _Memory(
             user_id=user.user_id,
             profile=profile or Profile(),
@@ -216,10 +318,14 @@ class CoachService:
         if not overflow:
             return memory.summary, memory.turns
         try:
-            completion = await self._model.complete(
-                build_summary_messages(memory.summary, overflow, language),
-                max_tokens=SUMMARY_MAX_TOKENS,
-            )
+            async with asyncio.timeout(_FOLD_WAIT):
+                completion = await self._model.complete(
+                    build_summary_messages(memory.summary, overflow, language),
+                    max_tokens=SUMMARY_MAX_TOKENS,
+                )
+        except TimeoutError:
+            logger.warning("Folding the conversation took too long; the summary catches up later")
+            return memory.summary, memory.turns
         except LLMError as exc:
             # The newest turns still fit; the summary catches up on the next message.
             logger.warning("Could not fold the conversation into its summary: %s", exc)
@@ -245,27 +351,36 @@ class CoachService:
                 )
         return summary, memory.turns[len(overflow) :]
 
-    async def _answer(self, messages: list[ChatMessage], sink: ReplySink) -> _Attempt:
-        """Stream the answer; a demo tool call is answered and the model continues once."""
-        attempt = _Attempt()
-        tools = [SHOW_EXERCISE_TOOL] if self._tools_supported else None
+    async def _answer(
+        self,
+        messages: list[ChatMessage],
+        sink: ReplySink,
+        attempt: _Attempt,
+        user_id: int,
+        model: ChatModel | None = None,
+    ) -> None:
+        """Stream the answer; tool calls are answered and the model continues once."""
+        offered = [
+            *([SHOW_EXERCISE_TOOL] if self._demos is not None else []),
+            *([LOG_WORKOUT_TOOL] if self._training is not None else []),
+        ]
+        tools = offered if self._tools_supported and offered else None
         attempt.estimated_prompt = self._estimator.estimate_messages(messages, tools=tools or ())
         try:
-            calls = await self._stream_into(attempt, messages, tools, sink)
+            calls = await self._stream_into(attempt, messages, tools, sink, model)
         except LLMToolsUnsupportedError:
             logger.info("The model server does not support tools: naming demos from the text")
             self._tools_supported = False
-            calls = await self._stream_into(attempt, messages, None, sink)
+            calls = await self._stream_into(attempt, messages, None, sink, model)
         if calls:
             follow_up = [
                 *messages,
                 ChatMessage(role="assistant", content=attempt.text, tool_calls=tuple(calls)),
-                *(self._run_tool(call, attempt) for call in calls),
+                *[await self._run_tool(call, attempt, user_id) for call in calls],
             ]
             if attempt.text and not attempt.text.endswith("\n"):
                 attempt.text += "\n\n"
-            await self._stream_into(attempt, follow_up, None, sink)
-        return attempt
+            await self._stream_into(attempt, follow_up, None, sink, model)
 
     async def _stream_into(
         self,
@@ -273,9 +388,10 @@ class CoachService:
         messages: Sequence[ChatMessage],
         tools: list[ToolSpec] | None,
         sink: ReplySink,
+        model: ChatModel | None = None,
     ) -> list[ToolCall]:
         calls: list[ToolCall] = []
-        async for event in self._model.stream(messages, tools=tools):
+        async for event in (model or self._model).stream(messages, tools=tools):
             if isinstance(event, TextDelta):
                 attempt.text += event.text
                 await sink.partial(attempt.text)
@@ -283,11 +399,23 @@ class CoachService:
                 calls.append(event)
             elif isinstance(event, Usage):
                 attempt.usage.append(event)
+            elif isinstance(event, Finish) and event.reason == "length":
+                # Cut at the token limit: shown and kept, but marked as not whole.
+                attempt.incomplete = True
         return calls
 
-    def _run_tool(self, call: ToolCall, attempt: _Attempt) -> ChatMessage:
+    async def _run_tool(self, call: ToolCall, attempt: _Attempt, user_id: int) -> ChatMessage:
+        if call.name == LOG_WORKOUT_TOOL.name and self._training is not None:
+            return await self._log_workout(call, attempt, user_id)
         if call.name != SHOW_EXERCISE_TOOL.name or self._demos is None:
             return ChatMessage(role="tool", content="Unknown tool.", tool_call_id=call.id)
+        if call.error is not None:
+            return ChatMessage(
+                role="tool",
+                content=f"Error: {call.error}. Expected a JSON object such as "
+                '{"exercise": "plank"}; describe the exercise in words instead.',
+                tool_call_id=call.id,
+            )
         name = str(call.arguments.get("exercise", "")).strip()
         exercise = self._demos.find(name) if name else None
         if exercise is None:
@@ -305,8 +433,34 @@ class CoachService:
             )
         return ChatMessage(role="tool", content=result, tool_call_id=call.id)
 
+    async def _log_workout(self, call: ToolCall, attempt: _Attempt, user_id: int) -> ChatMessage:
+        """Log the sets, or tell the model what is unclear so it asks the user."""
+        assert self._training is not None
+        try:
+            result = await self._training.log_structured(
+                user_id, call.arguments, today=self._today()
+            )
+        except ToolArgumentError as error:
+            content = f"Not logged: {error} Ask the user; do not guess."
+            return ChatMessage(role="tool", content=content, tool_call_id=call.id)
+        attempt.logged.append(result)
+        line = result.exercises[0]
+        content = (
+            f"Logged {len(line.sets)} sets of {line.name}"
+            + (f"; new personal record ({', '.join(sorted(line.records))})" if line.records else "")
+            + ". The user sees a one-line confirmation with an Undo button: do not repeat "
+            "the numbers, and do not call log_workout again for these sets."
+        )
+        return ChatMessage(role="tool", content=content, tool_call_id=call.id)
+
     async def _store_answer(
-        self, user_id: int, conversation_id: int, text: str, usage: list[Usage]
+        self,
+        user_id: int,
+        conversation_id: int,
+        text: str,
+        usage: list[Usage],
+        *,
+        incomplete: bool = False,
     ) -> None:
         async with self._database.transaction() as session:
             await conversation_rows.add_message(
@@ -316,6 +470,7 @@ class CoachService:
                 role="assistant",
                 content=text,
                 token_estimate=self._estimator.estimate(text),
+                incomplete=incomplete,
             )
             for item in usage:
                 await usage_rows.add_usage(
@@ -333,13 +488,42 @@ class CoachService:
 
 
 _ROLES = ("user", "assistant")
+
+
+def _shrink(summary: str | None, kept: list[Turn]) -> tuple[str | None, list[Turn]] | None:
+    """A smaller prompt for a context-length refusal: drop the older half of the earlier turns,
+    then the summary; None when only the message being answered is left."""
+    last_user = next((i for i in range(len(kept) - 1, -1, -1) if kept[i].role == "user"), 0)
+    if last_user > 0:
+        start = max(1, last_user // 2)
+        # Strict chat templates want the history to open with a user turn.
+        while start < last_user and kept[start].role != "user":
+            start += 1
+        return summary, kept[start:]
+    if summary:
+        return None, kept
+    return None
+
+
 UNDERWEIGHT_BELOW = 18.5
+ADULT_AGE = 18
 
 
 def _profile_text(profile: Profile) -> str | None:
     if profile.is_empty:
         return None
     return describe_profile_for_coach(profile)
+
+
+def _minor(profile: Profile) -> bool:
+    return profile.age is not None and profile.age < CALORIE_MIN_AGE
+
+
+def _with_image(messages: list[ChatMessage], image: ImageInput | None) -> list[ChatMessage]:
+    """Attach this turn's image to the latest user message (older photos live on as notes)."""
+    if image is None or messages[-1].role != "user":
+        return messages
+    return [*messages[:-1], replace(messages[-1], images=(image,))]
 
 
 def _low_bmi(profile: Profile) -> bool:

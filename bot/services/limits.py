@@ -6,6 +6,17 @@ import time
 from collections import deque
 from collections.abc import Callable
 
+# A voice note counts as one message per started half minute, a photo as three messages:
+# each costs the model (and the transcription server) what several typed messages would.
+VOICE_SECONDS_PER_MESSAGE = 30
+MESSAGES_PER_IMAGE = 3
+
+
+def inbound_cost(*, voice_seconds: int = 0, images: int = 0) -> int:
+    """How many messages an inbound update counts as toward the per-minute limit."""
+    voice = -(-voice_seconds // VOICE_SECONDS_PER_MESSAGE) if voice_seconds > 0 else 0
+    return max(1, voice + images * MESSAGES_PER_IMAGE)
+
 
 class SlidingWindowLimiter:
     """Allows ``limit`` events per ``window`` seconds for each key.
@@ -29,14 +40,17 @@ class SlidingWindowLimiter:
         self._events: dict[int, deque[float]] = {}
         self._warned_at: dict[int, float] = {}
 
-    def allow(self, key: int) -> bool:
+    def allow(self, key: int, cost: int = 1) -> bool:
+        """Whether an event counting as ``cost`` events may go on (a costly one may fill the
+        whole window, never more)."""
         now = self._clock()
         events = self._events.setdefault(key, deque())
         while events and now - events[0] >= self._window:
             events.popleft()
-        if len(events) >= self._limit:
+        cost = min(max(cost, 1), self._limit)
+        if len(events) + cost > self._limit:
             return False
-        events.append(now)
+        events.extend([now] * cost)
         if len(self._events) > 10_000:
             self._forget_idle(now)
         return True

@@ -10,7 +10,9 @@ from bot.services.catalog import CatalogService
 from bot.services.coach import CoachService
 from bot.services.delivery import DemoDelivery
 from bot.services.limits import SlidingWindowLimiter
+from bot.services.senses import SensesService
 from bot.services.stats import StatsService
+from bot.services.training import TrainingService
 from bot.services.users import UserService
 from bot.storage import Database
 
@@ -27,8 +29,14 @@ class Services:
     demos: DemoDelivery
     limits: SlidingWindowLimiter
     broadcast: BroadcastService
+    training: TrainingService
     stats: StatsService
+    senses: SensesService
 
     async def aclose(self) -> None:
+        await self.senses.aclose()
+        vision = self.senses.vision
+        if vision is not None and vision is not self.model:
+            await vision.aclose()
         await self.model.aclose()
         await self.database.dispose()

@@ -39,10 +39,12 @@ class BotStats:
     blocked: int
     messages_today: int  # every message users sent the bot: text, commands, media, voice
     messages_7d: int  # the same over today and the six days before (UTC)
-    free_text_today: int  # of those, free text the coach answered
-    free_text_7d: int
+    to_coach_today: int  # of those, what the coach answered (text, voice; not commands)
+    to_coach_7d: int
     tokens_today: int
     broadcasts: tuple[BroadcastSummary, ...]
+    voice_seconds_today: int = 0
+    images_today: int = 0
 
 
 def _utcnow() -> datetime:
@@ -69,9 +71,10 @@ class StatsService:
             messages_week = await stats_rows.count_messages_sent(
                 session, day_start.date() - timedelta(days=6)
             )
-            free_text_today = await stats_rows.count_user_messages(session, day_start)
-            free_text_week = await stats_rows.count_user_messages(session, week_ago)
+            to_coach_today = await stats_rows.count_user_messages(session, day_start)
+            to_coach_week = await stats_rows.count_user_messages(session, week_ago)
             tokens = await stats_rows.tokens_on_day(session, day_start.date())
+            voice_seconds, images = await stats_rows.media_on_day(session, day_start.date())
             recent = await broadcast_rows.recent_broadcasts(session, RECENT_BROADCASTS)
             counts = await broadcast_rows.counts_by_broadcast(session, [b.id for b in recent])
         summaries = tuple(
@@ -93,8 +96,10 @@ class StatsService:
             blocked=blocked,
             messages_today=messages_today,
             messages_7d=messages_week,
-            free_text_today=free_text_today,
-            free_text_7d=free_text_week,
+            to_coach_today=to_coach_today,
+            to_coach_7d=to_coach_week,
             tokens_today=tokens,
             broadcasts=summaries,
+            voice_seconds_today=voice_seconds,
+            images_today=images,
         )

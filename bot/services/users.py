@@ -15,6 +15,7 @@ from bot.i18n import pick_language
 from bot.storage import Database, erasure
 from bot.storage import broadcasts as broadcast_rows
 from bot.storage import conversations as conversation_rows
+from bot.storage import training as training_rows
 from bot.storage import usage as usage_rows
 from bot.storage import users as user_rows
 
@@ -150,6 +151,8 @@ class UserService:
                     "daily_usage": [],
                     "broadcasts": [],
                     "broadcasts_written": [],
+                    "workout_sets": [],
+                    "body_measurements": [],
                 }
             conversations = await conversation_rows.conversations_of(session, user_id)
             messages = await conversation_rows.messages_of(session, user_id)
@@ -157,11 +160,14 @@ class UserService:
             usage = await usage_rows.usage_of(session, user_id)
             deliveries = await broadcast_rows.deliveries_of(session, user_id)
             written = await broadcast_rows.broadcasts_by(session, user_id)
+            workout = await training_rows.entries_of(session, user_id)
+            weights = await training_rows.body_weights(session, user_id)
         by_conversation: dict[int, list[dict[str, Any]]] = {c.id: [] for c in conversations}
         for message in messages:
             by_conversation.setdefault(message.conversation_id, []).append(
                 {
                     "role": message.role,
+                    "kind": message.kind,
                     "content": message.content,
                     "created_at": _iso(message.created_at),
                 }
@@ -210,6 +216,8 @@ class UserService:
                     "prompt_tokens": u.prompt_tokens,
                     "completion_tokens": u.completion_tokens,
                     "requests": u.requests,
+                    "voice_seconds": u.voice_seconds,
+                    "images": u.images,
                     "messages": u.messages,
                 }
                 for u in usage
@@ -233,6 +241,27 @@ class UserService:
                     "created_at": _iso(b.created_at),
                 }
                 for b in written
+            ],
+            # The training log in SI units, every set with its batch (one /log message).
+            "workout_sets": [
+                {
+                    "batch_id": e.batch_id,
+                    "exercise": e.logged.exercise_name,
+                    "exercise_slug": e.logged.exercise_slug,
+                    "reps": e.logged.reps,
+                    "weight_kg": e.logged.weight_kg,
+                    "rir": e.logged.rir,
+                    "rpe": e.logged.rpe,
+                    "duration_s": e.logged.duration_s,
+                    "distance_m": e.logged.distance_m,
+                    "note": e.logged.note,
+                    "performed_at": _iso(e.logged.performed_at),
+                }
+                for e in workout
+            ],
+            "body_measurements": [
+                {"date": w.on.isoformat(), "weight_kg": w.weight_kg, "waist_cm": w.waist_cm}
+                for w in weights
             ],
         }
 

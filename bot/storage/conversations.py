@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.conversations import Conversation, Message, Summary
+from bot.domain.conversations import Conversation, Message, MessageKind, Summary
 from bot.storage.models import Conversation as ConversationRow
 from bot.storage.models import ConversationSummary as SummaryRow
 from bot.storage.models import Message as MessageRow
@@ -55,13 +55,17 @@ async def add_message(
     role: str,
     content: str,
     token_estimate: int = 0,
+    kind: MessageKind = "text",
+    incomplete: bool = False,
 ) -> Message:
     row = MessageRow(
         user_id=user_id,
         conversation_id=conversation_id,
         role=role,
         content=content,
+        kind=kind,
         token_estimate=token_estimate,
+        incomplete=incomplete,
         created_at=datetime.now(UTC),
     )
     session.add(row)
@@ -155,7 +159,12 @@ def _message(row: MessageRow) -> Message:
         content=row.content,
         created_at=row.created_at,
         token_estimate=row.token_estimate,
+        kind=_KINDS.get(row.kind, "text"),
+        incomplete=row.incomplete,
     )
+
+
+_KINDS: dict[str, MessageKind] = {"text": "text", "voice": "voice", "photo": "photo"}
 
 
 def _summary(row: SummaryRow) -> Summary:

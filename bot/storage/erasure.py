@@ -15,6 +15,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from bot.storage.models import (
     Base,
+    BodyMeasurement,
     Broadcast,
     BroadcastDelivery,
     Conversation,
@@ -23,6 +24,7 @@ from bot.storage.models import (
     InboxUpdate,
     Message,
     User,
+    WorkoutSet,
 )
 
 
@@ -57,6 +59,8 @@ USER_OWNED: tuple[UserOwned, ...] = (
     UserOwned(Message, lambda user_id: Message.user_id == user_id),
     UserOwned(Conversation, lambda user_id: Conversation.user_id == user_id),
     UserOwned(DailyUsage, lambda user_id: DailyUsage.user_id == user_id),
+    UserOwned(WorkoutSet, lambda user_id: WorkoutSet.user_id == user_id),
+    UserOwned(BodyMeasurement, lambda user_id: BodyMeasurement.user_id == user_id),
     UserOwned(BroadcastDelivery, _deliveries_of),
     # An admin's broadcasts hold what they wrote and their chat; one still sending stops.
     UserOwned(Broadcast, lambda user_id: Broadcast.admin_id == user_id),

@@ -124,8 +124,13 @@ class Message(Base):
     )
     role: Mapped[str] = mapped_column(String(16))
     content: Mapped[str] = mapped_column(Text)
+    # How the user sent it: typed "text", a "voice" note (content: its transcript, empty when
+    # it could not be transcribed) or a "photo" (content: the model's short description).
+    kind: Mapped[str] = mapped_column(String(16), default="text", server_default="text")
     token_estimate: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(server_default=func.now(), index=True)
+    # An answer that broke off (a cut stream, the length limit): never a whole answer.
+    incomplete: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ConversationSummary(Base):
@@ -156,6 +161,8 @@ class DailyUsage(Base):
     prompt_tokens: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     completion_tokens: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     requests: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    voice_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    images: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     messages: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
@@ -294,3 +301,48 @@ class InboxUpdate(Base):
     lease_expires_at: Mapped[datetime | None] = mapped_column()
     received_at: Mapped[datetime] = mapped_column(server_default=func.now())
     done_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class WorkoutSet(Base):
+    """One logged set, in SI units; the sets of one /log message (or tool call) share a batch.
+
+    ``exercise_slug`` is the catalog exercise the name resolved to (None for a free name; no
+    foreign key, so a catalog change never loses a log); ``exercise_name`` is shown to the user.
+    """
+
+    __tablename__ = "workout_sets"
+    __table_args__ = (
+        Index("ix_workout_sets_user_id_performed_at", "user_id", "performed_at"),
+        Index("ix_workout_sets_user_id_batch_id", "user_id", "batch_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    batch_id: Mapped[str] = mapped_column(String(32))
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    exercise_slug: Mapped[str | None] = mapped_column(String(80))
+    exercise_name: Mapped[str] = mapped_column(String(200))
+    reps: Mapped[int | None] = mapped_column(Integer)
+    weight_kg: Mapped[float | None] = mapped_column(Float)
+    rir: Mapped[float | None] = mapped_column(Float)
+    rpe: Mapped[float | None] = mapped_column(Float)
+    duration_s: Mapped[float | None] = mapped_column(Float)
+    distance_m: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+    performed_at: Mapped[datetime] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class BodyMeasurement(Base):
+    """One weigh-in (and maybe the waist) per user and date; a later one that day replaces it."""
+
+    __tablename__ = "body_measurements"
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    measured_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    weight_kg: Mapped[float] = mapped_column(Float)
+    waist_cm: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())

@@ -47,7 +47,7 @@ async def count_messages_sent(session: AsyncSession, since: date) -> int:
 
 
 async def count_user_messages(session: AsyncSession, since: datetime) -> int:
-    """Free-text messages users wrote to the coach since ``since`` (commands and media not)."""
+    """Messages users sent the coach since ``since`` (text, transcribed voice; not commands)."""
     return int(
         await session.scalar(
             select(func.count())
@@ -66,3 +66,16 @@ async def tokens_on_day(session: AsyncSession, day: date) -> int:
         )
     )
     return int(total or 0)
+
+
+async def media_on_day(session: AsyncSession, day: date) -> tuple[int, int]:
+    """All users' transcribed voice seconds and images on ``day``, for /stats."""
+    row = (
+        await session.execute(
+            select(
+                func.coalesce(func.sum(DailyUsage.voice_seconds), 0),
+                func.coalesce(func.sum(DailyUsage.images), 0),
+            ).where(DailyUsage.day == day)
+        )
+    ).one()
+    return int(row[0]), int(row[1])

@@ -1,4 +1,4 @@
-"""Repository functions for model token usage per user per day."""
+"""Repository functions for what each user spends per day: model tokens, voice seconds, images."""
 
 from __future__ import annotations
 
@@ -18,26 +18,33 @@ async def add_usage(
     *,
     user_id: int,
     day: date,
-    prompt_tokens: int,
-    completion_tokens: int,
+    prompt_tokens: int = 0,
+    completion_tokens: int = 0,
+    voice_seconds: int = 0,
+    images: int = 0,
+    requests: int = 1,
 ) -> None:
-    """Add one model request's tokens to the user's total for the day."""
+    """Add one request's tokens, voice seconds and images to the user's total for the day."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = insert(UsageRow).values(
         user_id=user_id,
         day=day,
         prompt_tokens=prompt_tokens,
         completion_tokens=completion_tokens,
-        requests=1,
+        requests=requests,
+        voice_seconds=voice_seconds,
+        images=images,
     )
+    excluded = statement.excluded
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=["user_id", "day"],
             set_={
-                "prompt_tokens": UsageRow.prompt_tokens + statement.excluded.prompt_tokens,
-                "completion_tokens": UsageRow.completion_tokens
-                + statement.excluded.completion_tokens,
-                "requests": UsageRow.requests + 1,
+                "prompt_tokens": UsageRow.prompt_tokens + excluded.prompt_tokens,
+                "completion_tokens": UsageRow.completion_tokens + excluded.completion_tokens,
+                "requests": UsageRow.requests + excluded.requests,
+                "voice_seconds": UsageRow.voice_seconds + excluded.voice_seconds,
+                "images": UsageRow.images + excluded.images,
             },
         )
     )
@@ -59,27 +66,28 @@ async def add_message(session: AsyncSession, *, user_id: int, day: date) -> None
 
 
 async def tokens_used(session: AsyncSession, user_id: int, day: date) -> int:
-    """Prompt plus completion tokens the user spent on ``day``."""
-    total = await session.scalar(
-        select(UsageRow.prompt_tokens + UsageRow.completion_tokens).where(
-            UsageRow.user_id == user_id, UsageRow.day == day
-        )
+    """What the user spent on ``day`` in tokens, voice seconds and images converted."""
+    row = await session.scalar(
+        select(UsageRow).where(UsageRow.user_id == user_id, UsageRow.day == day)
     )
-    return int(total or 0)
+    return 0 if row is None else _usage(row).charged_tokens
 
 
 async def usage_of(session: AsyncSession, user_id: int) -> list[DailyUsage]:
     rows = await session.scalars(
         select(UsageRow).where(UsageRow.user_id == user_id).order_by(UsageRow.day)
     )
-    return [
-        DailyUsage(
-            user_id=row.user_id,
-            day=row.day,
-            prompt_tokens=row.prompt_tokens,
-            completion_tokens=row.completion_tokens,
-            requests=row.requests,
-            messages=row.messages,
-        )
-        for row in rows
-    ]
+    return [_usage(row) for row in rows]
+
+
+def _usage(row: UsageRow) -> DailyUsage:
+    return DailyUsage(
+        user_id=row.user_id,
+        day=row.day,
+        prompt_tokens=row.prompt_tokens,
+        completion_tokens=row.completion_tokens,
+        requests=row.requests,
+        voice_seconds=row.voice_seconds,
+        images=row.images,
+        messages=row.messages,
+    )

@@ -1,7 +1,9 @@
 """One rate limit for every request the bot makes, with replies to people ahead of broadcasts.
 
 Telegram allows about 30 requests a second for the whole bot and 20 a minute per group; a
-broadcast shares that budget with the replies, so both go through this limiter.
+broadcast shares that budget with the replies, so both go through this limiter. Streamed
+answers send drafts while the model writes; those go after replies and first drafts, and the
+limiter tells each stream how often it may send one so that all streams share what is left.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import math
 import time
 import warnings
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
@@ -35,6 +38,23 @@ JITTER_MARGIN_SECONDS = 0.1
 # Telegram's retry_after is a lower bound; a little extra avoids a second 429 at the boundary.
 RETRY_AFTER_EXTRA_SECONDS = 0.1
 _MAX_IDLE_GROUPS = 512
+# Drafts may use at most this share of the overall rate, less what replies used in the last
+# period: the rest is kept for final messages and new users' first words.
+DRAFT_SHARE = 0.8
+# However busy replies are, streams together may send about this many drafts a second.
+MIN_DRAFT_RATE = 1.0
+
+_draft_class: ContextVar[bool] = ContextVar("draft_class", default=False)
+
+
+@contextlib.contextmanager
+def as_drafts() -> Iterator[None]:
+    """Requests made inside go as drafts: after replies and first drafts, before broadcasts."""
+    token = _draft_class.set(True)
+    try:
+        yield
+    finally:
+        _draft_class.reset(token)
 
 
 class SlidingWindow:
@@ -61,6 +81,9 @@ class SlidingWindow:
     @property
     def idle(self) -> bool:
         return not self._grants
+
+    def __len__(self) -> int:
+        return len(self._grants)
 
 
 class InFlightWindow:
@@ -143,6 +166,9 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
 
     * all requests together: at most ``overall_max_rate`` per ``overall_period`` seconds;
     * each group chat: at most ``group_max_rate`` per ``group_period`` seconds;
+    * drafts (``rate_limit_args={"draft": True}``, or made inside ``as_drafts()``): updates of
+      a streamed answer after its first, served only when no reply is waiting; streams ask
+      ``draft_ready()`` before sending one and ``draft_interval()`` for their pace;
     * bulk requests (``rate_limit_args={"bulk": True}``, used by broadcasts): also evenly paced
       at ``bulk_rate`` per second, and served only when no other request is waiting;
     * on RetryAfter every request pauses for the time Telegram asks, then the request is tried
@@ -174,6 +200,11 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         self._groups: dict[int | str, SlidingWindow] = {}
         self._group_locks: dict[int | str, asyncio.Lock] = {}
         self._interactive: deque[asyncio.Future[None]] = deque()
+        self._drafts: deque[asyncio.Future[None]] = deque()
+        # Replies granted in the last period (not drafts, not bulk): what they leave is drafts'.
+        self._replies = SlidingWindow(overall_max_rate * 1000, overall_period)
+        self._capacity = overall_max_rate / overall_period
+        self._streams = 0
         self._bulk_waiting: deque[asyncio.Future[None]] = deque()
         self._paused_until = -math.inf
         self._wakeup = asyncio.Event()
@@ -189,9 +220,41 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
             dispatcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await dispatcher
-        for queue in (self._interactive, self._bulk_waiting):
+        for queue in (self._interactive, self._drafts, self._bulk_waiting):
             while queue:
                 queue.popleft().cancel()
+
+    # ------------------------------------------------------------------ streams
+
+    def open_stream(self) -> None:
+        """A streamed answer started: drafts are shared among one more."""
+        self._streams += 1
+
+    def close_stream(self) -> None:
+        self._streams = max(self._streams - 1, 0)
+
+    @property
+    def active_streams(self) -> int:
+        return self._streams
+
+    def draft_rate(self) -> float:
+        """Drafts a second all streams together may send now."""
+        now = self._clock()
+        self._replies.delay(now)  # forgets grants older than the period
+        used = len(self._replies)
+        period = self._replies.period
+        return max(self._capacity * DRAFT_SHARE - used / period, MIN_DRAFT_RATE)
+
+    def draft_interval(self, minimum: float) -> float:
+        """Seconds between one stream's drafts: its share of the draft rate, ``minimum`` or more."""
+        return max(minimum, self._streams / self.draft_rate())
+
+    def draft_ready(self) -> bool:
+        """Whether a draft sent now goes out at once: no reply waiting, no pause, a slot free."""
+        now = self._clock()
+        if self._interactive or now < self._paused_until:
+            return False
+        return self._overall.delay(now) == 0
 
     async def process_request(
         self,
@@ -206,6 +269,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
             return await callback(*args, **kwargs)
         options = rate_limit_args or {}
         bulk = bool(options.get("bulk", False))
+        draft = not bulk and bool(options.get("draft", _draft_class.get()))
         max_retries = int(options.get("max_retries", self._max_retries))
         group = _group_key(data)
         attempt = 0
@@ -213,7 +277,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
             if group is not None:
                 await self._group_turn(group)
             # A retried request goes back to the head of its queue: it was already waiting.
-            await self._turn(bulk=bulk, first=attempt > 0)
+            await self._turn(bulk=bulk, draft=draft, first=attempt > 0)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
@@ -255,9 +319,9 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
                 del self._groups[key]
                 del self._group_locks[key]
 
-    async def _turn(self, *, bulk: bool, first: bool) -> None:
+    async def _turn(self, *, bulk: bool, draft: bool, first: bool) -> None:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        queue = self._bulk_waiting if bulk else self._interactive
+        queue = self._bulk_waiting if bulk else self._drafts if draft else self._interactive
         if first:
             queue.appendleft(future)
         else:
@@ -280,15 +344,15 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
 
     async def _dispatch(self) -> None:
         while True:
-            for queue in (self._interactive, self._bulk_waiting):
+            for queue in (self._interactive, self._drafts, self._bulk_waiting):
                 while queue and queue[0].done():  # cancelled while waiting
                     queue.popleft()
-            if not self._interactive and not self._bulk_waiting:
+            if not self._interactive and not self._drafts and not self._bulk_waiting:
                 self._wakeup.clear()
                 await self._wakeup.wait()
                 continue
             now = self._clock()
-            bulk_turn = not self._interactive
+            bulk_turn = not self._interactive and not self._drafts
             wait = max(self._paused_until - now, self._overall.delay(now))
             if bulk_turn:
                 wait = max(wait, self._bulk.delay(now))
@@ -298,9 +362,11 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), wait)
                 continue
-            queue = self._bulk_waiting if bulk_turn else self._interactive
+            queue = self._bulk_waiting if bulk_turn else self._interactive or self._drafts
             future = queue.popleft()
             self._overall.take(now)
             if bulk_turn:
                 self._bulk.take(now)
+            elif queue is self._interactive:
+                self._replies.take(now)
             future.set_result(None)

@@ -45,8 +45,27 @@ def _exercise(slug: str, name: str, aliases: list[str] | None = None) -> Exercis
 # --- the packaged file ------------------------------------------------------------------------
 
 
-def test_catalog_has_at_least_80_exercises(catalog: Catalog) -> None:
-    assert len(catalog) >= 80
+def test_catalog_has_at_least_180_exercises(catalog: Catalog) -> None:
+    assert len(catalog) >= 180
+
+
+def test_at_least_150_exercises_have_an_animated_demo(catalog: Catalog) -> None:
+    animated = [
+        exercise
+        for exercise in catalog
+        if any(item.kind == "animation" and item.file for item in exercise.media)
+    ]
+    assert len(animated) >= 150
+
+
+def test_everkinetic_demos_carry_their_credit(catalog: Catalog) -> None:
+    for exercise in catalog:
+        for item in exercise.media:
+            if item.file is not None:
+                assert item.author == "Everkinetic (everkinetic.com)"
+                assert item.license == "CC-BY-SA 4.0"
+                assert item.title
+                assert item.source_page == "https://github.com/everkinetic/data"
 
 
 def test_every_category_is_present(catalog: Catalog) -> None:
@@ -180,6 +199,9 @@ def test_unknown_muscle_group_is_refused() -> None:
         {"file": "../secrets.gif"},
         {"file": "/etc/demo.gif"},
         {"file": "demos\\a.gif"},
+        {"file": "demos/squat.gif", "file_id": "AgAD"},
+        {"file": "demos/squat.exe"},
+        {"file": "Demos/Squat.gif"},
     ],
     ids=[
         "both-locations",
@@ -191,6 +213,9 @@ def test_unknown_muscle_group_is_refused() -> None:
         "file-leaves-the-folder",
         "absolute-file",
         "backslashes",
+        "file-and-file-id",
+        "file-not-media",
+        "file-not-lowercase",
     ],
 )
 def test_media_item_refuses(fields: dict[str, str]) -> None:
@@ -199,16 +224,19 @@ def test_media_item_refuses(fields: dict[str, str]) -> None:
         MediaItem.model_validate(base | fields)
 
 
+def test_media_item_by_packaged_file_is_accepted() -> None:
+    item = MediaItem(
+        kind="animation",
+        file="demos/barbell-back-squat.gif",
+        license="CC BY-SA 4.0",
+        author="Everkinetic (everkinetic.com)",
+    )
+    assert (item.file, item.url, item.file_id) == ("demos/barbell-back-squat.gif", None, None)
+
+
 def test_media_item_by_file_id_is_accepted() -> None:
     item = MediaItem(kind="video", file_id="BAACAgIAAxk", license="cc0", author="Admin")
     assert item.license == "CC0 1.0"
-
-
-def test_media_item_by_packaged_file_is_accepted() -> None:
-    item = MediaItem(
-        kind="animation", file="demos/barbell-back-squat.gif", license="CC BY-SA 4.0", author="E"
-    )
-    assert (item.file, item.url, item.file_id) == ("demos/barbell-back-squat.gif", None, None)
 
 
 def test_packaged_files_are_read_from_the_data_folder_only() -> None:

@@ -216,7 +216,11 @@ async def test_without_tool_support_demos_come_from_the_text(bot: RunningBot) ->
     await bot.start()
     bot.telegram.user_sends(USER, "Leg exercise at home?")
     await bot.telegram.wait_for_messages(USER, 1, timeout=15)
-    await bot.telegram.wait_for("sendPhoto", timeout=10)
+    # The bench press named in the text brings its one demo: the packaged animation, uploaded.
+    [demo] = await bot.telegram.wait_for("sendAnimation", timeout=10)
+    assert [u.filename for u in demo.files.values()] == ["barbell-bench-press.gif"]
+    assert demo.ok
+    assert bot.telegram.calls("sendPhoto") == []  # not its wger photos as well
     offered = [r for r in bot.openai.requests if r.tools]
     assert offered  # tools were tried once, refused, then the answer came without them
     assert _texts(bot, USER)[0].startswith("Try the bench press")

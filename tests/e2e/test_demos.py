@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from bot.catalog import loader
-from bot.domain.exercises import Catalog, MediaItem
+from bot.domain.exercises import Catalog, CatalogMedia, MediaItem
 from bot.storage import Database
 from bot.storage import exercises as rows
 from tests.e2e.conftest import RunningBot
@@ -22,7 +22,8 @@ from tests.fakes.telegram import RecordedRequest
 USER = 5001
 SQUAT = "barbell-back-squat"
 SQUAT_FILE = f"demos/{SQUAT}.gif"
-PUSH_UP_PNG = "https://wger.de/media/exercise-images/195/Push-ups-1.png"
+# The chin-up has only a photo by URL (no packaged animation): the photo is its only demo.
+CHIN_UP_PNG = "https://wger.de/media/exercise-images/181/Chin-ups-2.png"
 MEDIA_METHODS = ("sendAnimation", "sendVideo", "sendPhoto", "sendMediaGroup")
 
 
@@ -61,7 +62,7 @@ def _media_calls(bot: RunningBot) -> list[RecordedRequest]:
     return [r for r in bot.telegram.requests if r.method in MEDIA_METHODS and r.chat_id == USER]
 
 
-async def _stored(bot: RunningBot, slug: str) -> list[rows.StoredMedia]:
+async def _stored(bot: RunningBot, slug: str) -> list[CatalogMedia]:
     database = Database(bot.database_url)
     try:
         async with database.transaction() as session:
@@ -140,17 +141,17 @@ async def test_a_photo_telegram_cannot_send_falls_back_to_the_card_text(
 ) -> None:
     bot.telegram.fail_next("sendPhoto", status, description)
     await bot.start()
-    bot.telegram.user_sends(USER, "/exercise pushups")
+    bot.telegram.user_sends(USER, "/exercise chin-ups")
     [card] = await bot.telegram.wait_for_messages(USER, 1, timeout=15)
-    assert card["text"].startswith("Push-up\nMuscles: chest, triceps")
+    assert card["text"].startswith("Chin-up\nMuscles: back, biceps")
     [failed] = _media_calls(bot)
-    assert (failed.params["photo"], failed.status) == (PUSH_UP_PNG, status)
-    [stored] = await _stored(bot, "push-up")
+    assert (failed.params["photo"], failed.status) == (CHIN_UP_PNG, status)
+    [stored] = await _stored(bot, "chin-up")
     assert stored.failing_at is None  # nothing is wrong with the photo itself
 
-    bot.telegram.user_sends(USER, "/exercise pushups")
+    bot.telegram.user_sends(USER, "/exercise chin-ups")
     [photo] = await bot.telegram.wait_for(lambda r: r.method == "sendPhoto" and r.ok, timeout=15)
-    assert photo.params["photo"] == PUSH_UP_PNG
+    assert photo.params["photo"] == CHIN_UP_PNG
 
 
 async def test_the_coach_answer_is_complete_when_its_demo_cannot_be_sent(

@@ -20,8 +20,10 @@ UNKNOWN = t("en", "unknown.command")
 USER = 5001
 ADMIN = 42
 SQUAT_GIF = "https://wger.de/media/exercise-images/849/30b2631d-d7ec-415c-800b-7eb082314c0a.gif"
-PUSH_UP_PNG = "https://wger.de/media/exercise-images/195/Push-ups-1.png"
-PUSH_UP_PNG_2 = "https://wger.de/media/exercise-images/195/Push-ups-2.png"
+# The chin-up has only a photo by URL (no packaged animation): the photo is its only demo.
+CHIN_UP_PNG = "https://wger.de/media/exercise-images/181/Chin-ups-2.png"
+CHIN_UP_PNG_2 = "https://wger.de/media/exercise-images/181/Chin-ups-1.png"
+EVERKINETIC_CREDIT = "Everkinetic (everkinetic.com)"
 MEDIA_METHODS = ("sendAnimation", "sendVideo", "sendPhoto", "sendMediaGroup")
 
 
@@ -59,42 +61,48 @@ async def test_a_squat_question_brings_a_demo_and_the_second_goes_by_file_id(
     )
     await bot.start()
     bot.telegram.user_sends(USER, "How do I squat with a barbell?")
+    # One demo: the packaged Everkinetic animation, uploaded; not the wger GIF as well.
     [first] = await bot.telegram.wait_for("sendAnimation", timeout=15)
-    assert first.params["animation"] == SQUAT_GIF
+    [upload] = first.files.values()
+    assert upload.filename == "barbell-back-squat.gif"
     caption = first.params["caption"]
     assert "Barbell back squat" in caption
-    assert "enros7500" in caption
+    assert EVERKINETIC_CREDIT in caption
     assert "CC BY-SA 4.0" in caption
+    assert "enros7500" not in caption
     file_id = first.result["animation"]["file_id"]
 
     bot.telegram.user_sends(USER, "Show me the squat again?")
     calls = await bot.telegram.wait_for("sendAnimation", timeout=15, count=2)
-    assert calls[1].params["animation"] == file_id
+    assert (calls[1].params["animation"], calls[1].files) == (file_id, {})
     assert calls[1].ok
     assert _texts(bot)[0].startswith("Brace, then sit down")
 
-    # file_ids belong to one bot: after a token change the cached one is refused, the URL
-    # works again, and the demo is not marked failing.
+    # file_ids belong to one bot: after a token change the cached one is refused, the file
+    # is uploaded again, and the demo is not marked failing.
     bot.telegram.known_file_ids.clear()
     bot.telegram.user_sends(USER, "And with a new token?")
     await bot.telegram.wait_for(lambda r: r.method == "sendAnimation" and r.ok, count=3)
     stale, fresh = bot.telegram.calls("sendAnimation")[2:]
     assert (stale.params["animation"], stale.status) == (file_id, 400)
-    assert (fresh.params["animation"], fresh.status) == (SQUAT_GIF, 200)
-    [stored] = await _stored_media(bot, "barbell-back-squat")
-    assert stored.failing_at is None
-    assert stored.telegram_file_id == fresh.result["animation"]["file_id"]
+    assert [u.data for u in fresh.files.values()] == [upload.data]
+    assert fresh.status == 200
+    assert all(r.params.get("animation") != SQUAT_GIF for r in _media_calls(bot))
+    packaged, from_wger = await _stored_media(bot, "barbell-back-squat")
+    assert (packaged.file, packaged.failing_at) == ("demos/barbell-back-squat.gif", None)
+    assert packaged.telegram_file_id == fresh.result["animation"]["file_id"]
+    assert (from_wger.url, from_wger.telegram_file_id) == (SQUAT_GIF, None)
 
 
 async def test_exercise_with_an_unknown_name_lists_suggestions(bot: RunningBot) -> None:
     await bot.start()
-    bot.telegram.user_sends(USER, "/exercise curl")
+    bot.telegram.user_sends(USER, "/exercise curlz")
     [reply] = await bot.telegram.wait_for_messages(USER, 1)
-    assert "I don't know an exercise called “curl”" in reply["text"]
+    assert "I don't know an exercise called “curlz”" in reply["text"]
     assert "Did you mean" in reply["text"]
-    assert "• Dumbbell curl" in reply["text"]
+    assert "• Barbell curl" in reply["text"]
     buttons = [row[0] for row in reply["reply_markup"]["inline_keyboard"]]
-    assert {"text": "Hammer curl", "callback_data": "ex:x:hammer-curl"} in buttons
+    assert {"text": "Cable curl", "callback_data": "ex:x:cable-curl"} in buttons
     assert _media_calls(bot) == []
 
 
@@ -113,34 +121,36 @@ async def test_browsing_by_muscle_group_ends_in_a_card_with_its_demo(bot: Runnin
     assert listed[-1] == "ex:g"
 
     bot.telegram.user_presses(USER, "ex:x:push-up", page["message_id"])
-    [photo] = await bot.telegram.wait_for("sendPhoto")
-    assert photo.params["photo"] == PUSH_UP_PNG
+    [demo] = await bot.telegram.wait_for("sendAnimation")
+    assert [u.filename for u in demo.files.values()] == ["push-up.gif"]
     # The whole card fits in the caption, with the credit its licence asks for.
-    card = photo.result["caption"]
+    card = demo.result["caption"]
     assert card.startswith("Push-up\nMuscles: chest, triceps")
     assert "Lower your chest until it nearly touches the floor." in card
-    assert "Image by Everkinetic, CC BY-SA 3.0, via wger.de" in card
+    assert EVERKINETIC_CREDIT in card
+    assert "CC BY-SA 4.0" in card
     assert len(bot.telegram.sent_to(USER)) == 2  # the list and the card, nothing else
+    assert bot.telegram.calls("sendPhoto") == []  # one demo: not the wger photo as well
 
 
 async def test_a_refused_url_falls_back_to_the_card_and_is_not_tried_again(
     bot: RunningBot,
 ) -> None:
-    bot.telegram.refuse_url(PUSH_UP_PNG)
+    bot.telegram.refuse_url(CHIN_UP_PNG)
     await bot.start()
-    bot.telegram.user_sends(USER, "/exercise push-ups")
+    bot.telegram.user_sends(USER, "/exercise chin-ups")
     [card] = await bot.telegram.wait_for_messages(USER, 1)
-    assert card["text"].startswith("Push-up\nMuscles: chest, triceps")
+    assert card["text"].startswith("Chin-up\nMuscles: back, biceps")
     [refused] = _media_calls(bot)
     assert refused.status == 400
-    [stored] = await _stored_media(bot, "push-up")
+    [stored] = await _stored_media(bot, "chin-up")
     assert stored.failing_at is not None
     assert "wrong file identifier" in (stored.failure or "").lower()
 
-    bot.telegram.user_sends(USER, "/exercise push-up")
+    bot.telegram.user_sends(USER, "/exercise chin-up")
     await bot.telegram.wait_for_messages(USER, 2)
     assert len(_media_calls(bot)) == 1  # skipped from then on
-    assert _texts(bot)[1].startswith("Push-up\n")
+    assert _texts(bot)[1].startswith("Chin-up\n")
 
 
 async def test_two_photos_go_as_one_album_and_then_by_file_id(bot: RunningBot) -> None:
@@ -151,22 +161,22 @@ async def test_two_photos_go_as_one_album_and_then_by_file_id(bot: RunningBot) -
         async with database.transaction() as session:
             await rows.add_media(
                 session,
-                "push-up",
-                [MediaItem(kind="photo", license="CC0 1.0", author="B", url=PUSH_UP_PNG_2)],
+                "chin-up",
+                [MediaItem(kind="photo", license="CC0 1.0", author="B", url=CHIN_UP_PNG_2)],
                 origin="wger",
             )
     finally:
         await database.dispose()
     await bot.start()
-    bot.telegram.user_sends(USER, "/exercise push-up")
+    bot.telegram.user_sends(USER, "/exercise chin-up")
     [album] = await bot.telegram.wait_for("sendMediaGroup")
     items: list[dict[str, Any]] = album.params["media"]
-    assert [item["media"] for item in items] == [PUSH_UP_PNG, PUSH_UP_PNG_2]
-    assert items[0]["caption"].startswith("<b>Push-up</b>")
+    assert [item["media"] for item in items] == [CHIN_UP_PNG, CHIN_UP_PNG_2]
+    assert items[0]["caption"].startswith("<b>Chin-up</b>")
     assert "caption" not in items[1]
     file_ids = [message["photo"][-1]["file_id"] for message in album.result]
 
-    bot.telegram.user_sends(USER, "/exercise push-up")
+    bot.telegram.user_sends(USER, "/exercise chin-up")
     albums = await bot.telegram.wait_for("sendMediaGroup", count=2)
     assert [item["media"] for item in albums[1].params["media"]] == file_ids
     assert albums[1].ok
@@ -175,14 +185,14 @@ async def test_two_photos_go_as_one_album_and_then_by_file_id(bot: RunningBot) -
 async def test_an_admin_upload_becomes_the_demo_and_others_get_the_unknown_answer(
     bot: RunningBot,
 ) -> None:
-    bot.openai.script(*_demo_tool("squat", "Sit back and down, chest up."))
+    bot.openai.script(*_demo_tool("air squat", "Sit back and down, chest up."))
     await bot.start(admin_ids=str(ADMIN))
-    bot.telegram.user_sends_media(USER, "photo", "/setmedia squat")
+    bot.telegram.user_sends_media(USER, "photo", "/setmedia air squat")
     [refused] = await bot.telegram.wait_for_messages(USER, 1)
     assert refused["text"] == UNKNOWN
 
     update = bot.telegram.user_sends_media(
-        ADMIN, "animation", "/setmedia squats", first_name="Olga"
+        ADMIN, "animation", "/setmedia air squats", first_name="Olga"
     )
     admin_file_id = update["message"]["animation"]["file_id"]
     [saved] = await bot.telegram.wait_for_messages(ADMIN, 1)
@@ -196,7 +206,7 @@ async def test_an_admin_upload_becomes_the_demo_and_others_get_the_unknown_answe
     assert demo.ok
     assert "Bodyweight squat" in demo.params["caption"]
 
-    bot.telegram.user_sends(ADMIN, "/setmedia squat")
+    bot.telegram.user_sends(ADMIN, "/setmedia air squat")
     [_, usage] = await bot.telegram.wait_for_messages(ADMIN, 2)
     assert "caption" in usage["text"]
 

@@ -222,6 +222,10 @@ async def test_server_without_message_drafts_still_gets_the_answer(bot: RunningB
     bot.openai.script(Reply(chunks=["Warm ", "up ", "first."], chunk_delay=0.6))
 
     bot.telegram.user_sends(USER, "How do I start?")
-    [answer] = await bot.telegram.wait_for_messages(USER, 1, timeout=10)
+    # The words show at once in one message, edited until the answer is complete.
+    await bot.telegram.wait_for(
+        lambda r: r.chat_id == USER and r.ok and "first." in str(r.params.get("text", "")),
+        timeout=10,
+    )
 
-    assert answer["text"] == "Warm up first."
+    assert [m["text"] for m in bot.telegram.sent_to(USER)] == ["Warm up first."]

@@ -13,6 +13,8 @@ import pytest
 from bot.errors import (
     LLMContextLengthError,
     LLMError,
+    LLMImagesUnsupportedError,
+    LLMIncompleteError,
     LLMRateLimitError,
     LLMTimeoutError,
     LLMToolsUnsupportedError,
@@ -23,6 +25,7 @@ from bot.llm.client import (
     ChatModel,
     Completion,
     Finish,
+    ImageInput,
     StreamEvent,
     TextDelta,
     ToolCall,
@@ -291,7 +294,7 @@ async def test_stream_assembles_tool_call_fragments(make_model: Callable[..., Ch
         pytest.param('["plank"]', None, id="not-an-object"),
     ],
 )
-async def test_stream_tool_call_arguments_are_parsed_or_skipped(
+async def test_stream_tool_call_arguments_are_parsed_or_flagged(
     make_model: Callable[..., ChatModel],
     caplog: pytest.LogCaptureFixture,
     arguments: str,
@@ -312,8 +315,11 @@ async def test_stream_tool_call_arguments_are_parsed_or_skipped(
 
     calls = [event for event in events if isinstance(event, ToolCall)]
     if expected is None:
-        assert calls == []
-        assert "Skipping tool call show_exercise_demo" in caplog.text
+        # Kept, with the reason, so the model is told instead of the call vanishing.
+        [call] = calls
+        assert call.arguments == {}
+        assert call.error is not None
+        assert "show_exercise_demo" in caplog.text
     else:
         assert calls == [ToolCall(id="call_x", name="show_exercise_demo", arguments=expected)]
     assert events[-1] == Finish("tool_calls")
@@ -545,3 +551,99 @@ async def test_api_key_never_reaches_logs_or_errors(
     logging.getLogger("tests").error("Update failed", exc_info=caught.value)
     assert "Malformed header" in caplog.text
     assert API_KEY not in caplog.text
+
+
+async def test_a_user_message_with_an_image_is_sent_as_text_and_image_parts(
+    make_model: Callable[..., ChatModel],
+) -> None:
+    recorder = Recorder(completion("Chicken and rice."))
+    model = make_model(recorder)
+    image = ImageInput(data=b"\x89PNG\r\n", mime_type="image/png", detail="high")
+
+    await model.complete([ChatMessage(role="user", content="Lunch?", images=(image,))])
+
+    assert recorder.body()["messages"] == [
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "Lunch?"},
+                {
+                    "type": "image_url",
+                    "image_url": {"url": "data:image/png;base64,iVBORw0K", "detail": "high"},
+                },
+            ],
+        }
+    ]
+    assert "iVBOR" not in repr(image)  # reprs in logs never carry the picture
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Invalid content type. image_url is only supported by certain models.",
+        "This model does not support image input.",
+        "Vision is not supported by this model",
+        "model does not support images",
+    ],
+)
+async def test_a_server_without_vision_is_told_apart(
+    make_model: Callable[..., ChatModel], message: str
+) -> None:
+    model = make_model(Recorder(error(400, message)))
+
+    with pytest.raises(LLMImagesUnsupportedError):
+        await model.complete(MESSAGES)
+
+
+async def test_stream_cut_after_words_is_incomplete(make_model: Callable[..., ChatModel]) -> None:
+    # Neither a finish reason nor [DONE]: the connection ended mid-answer.
+    recorder = Recorder(sse(chunk({"content": "Squat "}), chunk({"content": "deep"})))
+    model = make_model(recorder, max_retries=2)
+    received: list[StreamEvent] = []
+
+    async def consume() -> None:
+        async for event in model.stream(MESSAGES):
+            received.append(event)
+
+    with pytest.raises(LLMIncompleteError):
+        await consume()
+
+    assert received == [TextDelta("Squat "), TextDelta("deep")]
+    assert len(recorder.requests) == 1
+
+
+async def test_stream_cut_before_any_words_is_retried(
+    make_model: Callable[..., ChatModel],
+) -> None:
+    recorder = Recorder(
+        sse(chunk({"role": "assistant"})),
+        sse(chunk({"content": "Hi"}), chunk({}, finish_reason="stop"), "[DONE]"),
+    )
+    model = make_model(recorder, max_retries=2)
+
+    assert await collect(model) == [TextDelta("Hi"), Finish("stop")]
+    assert len(recorder.requests) == 2
+
+
+async def test_stream_server_errors_are_retried(make_model: Callable[..., ChatModel]) -> None:
+    recorder = Recorder(
+        error(503, "Overloaded"),
+        sse(chunk({"content": "Back"}), chunk({}, finish_reason="stop"), "[DONE]"),
+    )
+    model = make_model(recorder, max_retries=2)
+
+    assert await collect(model) == [TextDelta("Back"), Finish("stop")]
+    assert len(recorder.requests) == 2
+
+
+async def test_stream_long_retry_after_is_not_waited_for(
+    make_model: Callable[..., ChatModel],
+) -> None:
+    recorder = Recorder(error(429, "Rate limit reached", **{"retry-after": "120"}))
+    model = make_model(recorder, max_retries=2)
+
+    with pytest.raises(LLMRateLimitError) as raised:
+        await collect(model)
+
+    assert raised.value.retry_after == 120
+    assert len(recorder.requests) == 1

@@ -8,13 +8,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.llm.client import ChatMessage
+from bot.llm.client import ChatMessage, ImageInput
 from bot.llm.prompts import (
+    CUT_OFF_MARK,
     MAX_DEMOS_PER_ANSWER,
+    PHOTO_NOTE_MAX_WORDS,
     SHOW_EXERCISE_TOOL,
     SUMMARY_MAX_WORDS,
     Turn,
     build_messages,
+    build_photo_note_messages,
     build_summary_messages,
     build_system_prompt,
     language_name,
@@ -269,3 +272,43 @@ def test_build_summary_messages_without_previous_summary() -> None:
 
     assert "<earlier_summary>\n(none)\n</earlier_summary>" in messages[1].content
     assert "their app is set to" not in messages[0].content
+
+
+def test_photo_rules_come_only_with_a_photo() -> None:
+    assert "## Photos" not in prompt()
+    with_photo = prompt(photo=True)
+    assert "## Photos" in with_photo
+    assert "clearly marked as an estimate" in with_photo
+    assert "calories and protein as ranges" in with_photo
+    assert "show_exercise_demo" in with_photo
+
+
+@pytest.mark.parametrize("flag", ["eating_disorder_caution", "minor"])
+def test_a_meal_photo_gets_no_numbers_under_caution_or_for_minors(flag: str) -> None:
+    text = prompt(photo=True, **{flag: True})
+
+    assert "with no numbers at all" in text
+    assert "calories and protein as ranges" not in text
+
+
+def test_the_photo_note_request_carries_the_image_and_the_caption() -> None:
+    image = ImageInput(data=b"\xff\xd8", mime_type="image/jpeg")
+    system, user = build_photo_note_messages(image, " Lunch? ", "de-DE")
+
+    assert f"at most\n{PHOTO_NOTE_MAX_WORDS} words" in system.content
+    assert "German" in system.content
+    assert user.content == "Caption: Lunch?"
+    assert user.images == (image,)
+
+
+def test_an_answer_that_broke_off_is_marked_for_the_model() -> None:
+    turns = [
+        Turn(role="user", content="Plan my week"),
+        Turn(role="assistant", content="Day one: squats and", incomplete=True),
+        Turn(role="user", content="go on"),
+    ]
+
+    messages = build_messages("system", None, turns)
+
+    assert messages[2].content == f"Day one: squats and {CUT_OFF_MARK}"
+    assert messages[3].content == "go on"

@@ -384,7 +384,7 @@ async def test_stats_counts_users_messages_tokens_and_broadcasts(
     stats = await StatsService(database).overview()
     assert (stats.users_total, stats.active_7d, stats.blocked) == (4, 4, 2)
     assert (stats.messages_today, stats.messages_7d, stats.tokens_today) == (3, 3, 345)
-    assert (stats.free_text_today, stats.free_text_7d) == (2, 2)
+    assert (stats.to_coach_today, stats.to_coach_7d) == (2, 2)
     (summary,) = stats.broadcasts
     assert (summary.state, summary.total, summary.sent, summary.blocked) == (
         BroadcastState.DONE,

@@ -40,8 +40,8 @@ async def test_find_names_only_exercises_with_a_demo(service: CatalogService) ->
     assert back_squat is not None
     assert back_squat.slug == "barbell-back-squat"
     # The bodyweight squat has no demo yet: the coach is told so instead of promising one.
-    assert service.lookup("squat").exercise is not None
-    assert service.find("squat") is None
+    assert service.lookup("air squat").exercise is not None
+    assert service.find("air squat") is None
     named = service.mentioned("Do air squats, then push-ups and a barbell squat.", 3)
     assert [exercise.slug for exercise in named] == ["push-up", "barbell-back-squat"]
     assert service.mentioned("push-ups and back squats", 1)[0].slug == "push-up"
@@ -51,31 +51,34 @@ async def test_a_demo_sent_by_url_is_sent_by_its_file_id_afterwards(
     service: CatalogService,
 ) -> None:
     squat = service.catalog.require("barbell-back-squat")
-    [demo] = await service.demos_for(squat)
+    [demo] = [d for d in await service.demos_for(squat) if d.url is not None]
     assert (demo.kind, demo.url, demo.cached_file_id) == ("animation", BACK_SQUAT_GIF, None)
     await service.remember_file_id(demo, "CgACAgQ-file-id")
-    [cached] = await service.demos_for(squat)
+    [cached] = [d for d in await service.demos_for(squat) if d.url is not None]
     assert (cached.url, cached.cached_file_id) == (BACK_SQUAT_GIF, "CgACAgQ-file-id")
     await service.forget_file_id(cached)
-    assert (await service.demos_for(squat))[0].cached_file_id is None
+    assert all(d.cached_file_id is None for d in await service.demos_for(squat))
 
 
 async def test_a_failing_demo_is_skipped_and_its_exercise_leaves_find(
     database: Database, service: CatalogService
 ) -> None:
     squat = service.catalog.require("barbell-back-squat")
-    [demo] = await service.demos_for(squat)
-    await service.mark_failing(demo, "Bad Request: wrong file identifier/HTTP URL specified")
+    demos = await service.demos_for(squat)
+    assert len(demos) == 2  # the packaged animation and a GIF by URL
+    for demo in demos:
+        await service.mark_failing(demo, "Bad Request: wrong file identifier/HTTP URL specified")
     assert await service.demos_for(squat) == []
     assert service.find("barbell squat") is None
-    assert all(credit.demo.id != demo.id for credit in await service.credits())
+    failed = {demo.id for demo in demos}
+    assert all(credit.demo.id not in failed for credit in await service.credits())
     # A restarted bot reads the same state back.
     reopened = await CatalogService.open(database)
     assert reopened.find("barbell squat") is None
 
 
 async def test_an_admin_upload_is_the_first_choice_from_then_on(service: CatalogService) -> None:
-    assert service.find("squat") is None
+    assert service.find("air squat") is None
     demo = await service.set_admin_media("bodyweight-squat", "animation", "ADMIN-FILE", " Ann ")
     assert (demo.license, demo.author, demo.origin, demo.file_id) == (
         OWNER_LICENSE,
@@ -83,16 +86,23 @@ async def test_an_admin_upload_is_the_first_choice_from_then_on(service: Catalog
         "admin",
         "ADMIN-FILE",
     )
-    found = service.find("squat")
+    found = service.find("air squat")
     assert found is not None
     assert found.slug == "bodyweight-squat"
     back_squat = service.catalog.require("barbell-back-squat")
     await service.set_admin_media("barbell-back-squat", "video", "ADMIN-VIDEO", "Ann")
     demos = await service.demos_for(back_squat)
-    assert [d.file_id or d.url for d in demos] == ["ADMIN-VIDEO", BACK_SQUAT_GIF]
+    # The admin's upload first, then the catalog's: the packaged animation, the wger GIF.
+    assert [d.file_id or d.file or d.url for d in demos] == [
+        "ADMIN-VIDEO",
+        "demos/barbell-back-squat.gif",
+        BACK_SQUAT_GIF,
+    ]
     credits = [c for c in await service.credits() if c.exercise.slug == "barbell-back-squat"]
     assert [c.demo.credit() for c in credits] == [
         "Video by Ann, provided by the owner",
+        "“Barbell Squat” by Everkinetic (everkinetic.com), CC BY-SA 4.0, via github.com,"
+        " animated from two drawings",
         "“Barbell Squat” by enros7500, CC BY-SA 4.0, via wger.de",
     ]
 
@@ -172,8 +182,10 @@ async def test_a_changed_catalog_file_updates_the_stored_exercise(database: Data
     service = await CatalogService.open(database)
     reloaded: Exercise = service.catalog.require("push-up")
     assert reloaded.cues[0] == "Hands under shoulders."
-    assert [d.url for d in await service.demos_for(reloaded)] == [
-        push_up.media[0].url,
+    # Every item of the file is stored, in the file's order: the packaged animation first.
+    assert push_up.media[0].file == "demos/push-up.gif"
+    assert [d.file or d.url for d in await service.demos_for(reloaded)] == [
+        *[item.file or item.url for item in push_up.media],
         "https://wger.de/p2.png",
     ]
 
@@ -203,7 +215,10 @@ async def test_a_packaged_demo_file_is_stored_and_keeps_its_file_id_across_seeds
     assert again.updated == 0
     [kept] = await service.demos_for(squat)
     assert (kept.id, kept.cached_file_id) == (demo.id, "CgAC-uploaded")
-    # Back to the URL in the file: the packaged demo goes, the URL comes back.
+    # Back to the packaged file, which has the same animation and then the wger GIF: the
+    # animation's row is kept with its file_id and its credit updated, the URL comes after it.
     await seed_catalog(database)
-    [url_demo] = await service.demos_for(squat)
+    packaged, url_demo = await service.demos_for(squat)
+    assert (packaged.id, packaged.cached_file_id) == (demo.id, "CgAC-uploaded")
+    assert (packaged.author, packaged.license) == ("Everkinetic (everkinetic.com)", "CC-BY-SA 4.0")
     assert (url_demo.url, url_demo.file) == (BACK_SQUAT_GIF, None)

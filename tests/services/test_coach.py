@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.domain.exercises import Exercise
-from bot.llm.client import ChatModel
+from bot.llm.client import ChatModel, ImageInput
 from bot.services.coach import ChatRequest, CoachReply, CoachService
 from bot.services.users import UserInfo
 from bot.storage import Database
@@ -162,3 +162,47 @@ async def test_without_tool_support_demos_come_from_the_answer_text(
     again = await ask(coach, "And tomorrow?")
     assert again.demos == (BENCH,)
     assert len([request for request in fake_openai.requests if request.tools]) == 1
+
+
+async def test_a_photo_turn_goes_to_the_vision_model_and_only_it_carries_the_image(
+    make_coach: Callable[..., CoachService], fake_openai: FakeOpenAI
+) -> None:
+    vision = ChatModel(
+        api_key="sk-test", base_url=fake_openai.base_url, model="vision-model", timeout=5
+    )
+    try:
+        coach = make_coach(vision=vision)
+        await ask(coach, "I train at home.")
+        image = ImageInput(data=b"\xff\xd8\xff", mime_type="image/jpeg")
+        await coach.reply(
+            ChatRequest(user=USER, text="[Photo] A kettlebell", kind="photo", image=image),
+            Sink(),
+        )
+        await ask(coach, "How heavy should it be?")
+    finally:
+        await vision.aclose()
+
+    first, photo, later = fake_openai.requests
+    assert [r.model for r in (first, photo, later)] == ["fake-model", "vision-model", "fake-model"]
+    assert [len(r.images) for r in (first, photo, later)] == [0, 1, 0]
+    assert "## Photos" in photo.system_text
+    assert "## Photos" not in later.system_text
+    assert "[Photo] A kettlebell" in json.dumps(later.messages)
+
+
+async def test_a_model_that_refuses_images_answers_plainly_and_keeps_the_note(
+    make_coach: Callable[..., CoachService], fake_openai: FakeOpenAI, database: Database
+) -> None:
+    fake_openai.refuse_images = True
+    coach = make_coach()
+    image = ImageInput(data=b"\xff\xd8\xff", mime_type="image/jpeg")
+
+    reply = await coach.reply(
+        ChatRequest(user=USER, text="[Photo]\nMy squat", kind="photo", image=image), Sink()
+    )
+
+    assert reply.text.startswith("This model can't see photos")
+    assert len(fake_openai.requests) == 1
+    async with database.transaction() as session:
+        [stored] = await conversation_rows.messages_of(session, USER.user_id)
+    assert (stored.kind, stored.content) == ("photo", "[Photo]\nMy squat")

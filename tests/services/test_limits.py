@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services.limits import SlidingWindowLimiter
+from bot.services.limits import SlidingWindowLimiter, inbound_cost
 
 
 class Clock:
@@ -40,3 +40,26 @@ def test_warns_once_per_window() -> None:
 def test_rejects_nonsense_configuration(limit: int, window: float) -> None:
     with pytest.raises(ValueError, match="limit"):
         SlidingWindowLimiter(limit, window)
+
+
+@pytest.mark.parametrize(
+    ("voice_seconds", "images", "cost"),
+    [(0, 0, 1), (1, 0, 1), (30, 0, 1), (31, 0, 2), (120, 0, 4), (0, 1, 3)],
+)
+def test_voice_and_images_count_as_several_messages(
+    voice_seconds: int, images: int, cost: int
+) -> None:
+    assert inbound_cost(voice_seconds=voice_seconds, images=images) == cost
+
+
+def test_a_costly_event_fills_the_window_but_never_more() -> None:
+    clock = Clock()
+    limiter = SlidingWindowLimiter(4, 60.0, clock=clock)
+
+    assert limiter.allow(7, 3)
+    assert not limiter.allow(7, 2)
+    assert limiter.allow(7)
+    assert not limiter.allow(7)
+    clock.now += 60
+    assert limiter.allow(7, 99)  # capped at the limit: a long note alone still goes through
+    assert not limiter.allow(7)

@@ -10,11 +10,13 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.schema import Table
 
+from bot.domain.training import BodyWeight, LoggedSet
 from bot.services.users import UserService
 from bot.storage import Database
 from bot.storage import broadcasts as broadcast_rows
 from bot.storage import conversations as convo
 from bot.storage import inbox as inbox_rows
+from bot.storage import training as training_rows
 from bot.storage import usage as usage_rows
 from bot.storage import users as user_rows
 from bot.storage.engine import _sqlite_pragmas
@@ -88,6 +90,13 @@ async def _user_with_everything(session: AsyncSession, user_id: int) -> None:
     await usage_rows.add_usage(
         session, user_id=user_id, day=date(2026, 5, 1), prompt_tokens=10, completion_tokens=5
     )
+    await training_rows.add_sets(
+        session,
+        user_id,
+        f"batch{user_id}",
+        [LoggedSet("Squat", datetime(2026, 5, 1, tzinfo=UTC), reps=5, weight_kg=100.0)],
+    )
+    await training_rows.save_body_weight(session, user_id, BodyWeight(date(2026, 5, 1), 80.0))
     await inbox_rows.add_updates(
         session, [InboxEntry(update_id=user_id, chat_id=user_id, user_id=user_id, payload="{}")]
     )

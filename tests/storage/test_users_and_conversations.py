@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.domain.conversations import MessageKind
 from bot.domain.profile import Activity, BmiScale, Goal, Profile, Sex, UnitSystem
 from bot.storage import Database, users
 from bot.storage import conversations as convo
@@ -118,3 +119,55 @@ async def test_daily_usage_adds_up_per_user_and_day(database: Database) -> None:
     async with database.transaction() as session:
         assert await usage.tokens_used(session, 15, day) == 175
         assert [row.requests for row in await usage.usage_of(session, 15)] == [2]
+
+
+async def test_voice_seconds_and_images_add_up_and_count_as_tokens(database: Database) -> None:
+    from datetime import date
+
+    from bot.domain.users import TOKENS_PER_IMAGE, TOKENS_PER_VOICE_SECOND
+    from bot.storage import stats, usage
+
+    day = date(2026, 11, 25)
+    async with database.transaction() as session:
+        await users.upsert_user(session, user_id=17, first_name="Hal")
+        await usage.add_usage(session, user_id=17, day=day, voice_seconds=12)
+        await usage.add_usage(session, user_id=17, day=day, images=1, prompt_tokens=40)
+        await usage.add_usage(session, user_id=17, day=day, voice_seconds=3)
+    async with database.transaction() as session:
+        expected = 40 + 15 * TOKENS_PER_VOICE_SECOND + TOKENS_PER_IMAGE
+        assert await usage.tokens_used(session, 17, day) == expected
+        [row] = await usage.usage_of(session, 17)
+        assert (row.voice_seconds, row.images, row.requests) == (15, 1, 3)
+        assert await stats.media_on_day(session, day) == (15, 1)
+        assert await stats.media_on_day(session, date(2026, 11, 26)) == (0, 0)
+
+
+async def test_a_message_keeps_how_it_was_sent(database: Database) -> None:
+    async with database.transaction() as session:
+        await users.upsert_user(session, user_id=18, first_name="Ida")
+        conversation = await convo.current_conversation(session, 18)
+        sent: list[tuple[MessageKind, str]] = [
+            ("voice", "Three sets?"),
+            ("photo", "[Photo] A barbell"),
+            ("voice", ""),
+        ]
+        for kind, content in sent:
+            await convo.add_message(
+                session,
+                user_id=18,
+                conversation_id=conversation.id,
+                role="user",
+                content=content,
+                kind=kind,
+            )
+        await convo.add_message(
+            session, user_id=18, conversation_id=conversation.id, role="assistant", content="Yes"
+        )
+    async with database.transaction() as session:
+        stored = await convo.messages_of(session, 18)
+    assert [(m.kind, m.content) for m in stored] == [
+        ("voice", "Three sets?"),
+        ("photo", "[Photo] A barbell"),
+        ("voice", ""),
+        ("text", "Yes"),
+    ]

@@ -13,11 +13,14 @@ import pytest
 from telegram.error import RetryAfter
 
 from bot.transport.ratelimit import (
+    DRAFT_SHARE,
+    MIN_DRAFT_RATE,
     InFlightWindow,
     Pacer,
     PriorityRateLimiter,
     SlidingWindow,
     _group_key,
+    as_drafts,
     retry_after_seconds,
 )
 
@@ -86,9 +89,10 @@ async def request(
     endpoint: str = "sendMessage",
     chat_id: int | str = 1,
     bulk: bool = False,
+    draft: bool = False,
     max_retries: int | None = None,
 ) -> Any:
-    args: dict[str, Any] | None = {"bulk": True} if bulk else None
+    args: dict[str, Any] | None = {"bulk": True} if bulk else {"draft": True} if draft else None
     if max_retries is not None:
         args = {**(args or {}), "max_retries": max_retries}
     return await limiter.process_request(
@@ -148,6 +152,98 @@ async def test_a_reply_is_not_held_up_behind_a_paced_broadcast(
     assert recorder.names().index("reply") <= 2
     for task in bulk:
         task.cancel()
+
+
+async def test_replies_go_before_drafts_and_drafts_before_bulk(
+    limiters: list[PriorityRateLimiter], recorder: Recorder
+) -> None:
+    limiter = make(limiters, overall_max_rate=2, overall_period=0.2, bulk_rate=100)
+    await asyncio.gather(*(request(limiter, recorder, f"w{n}") for n in range(2)))
+    # The window is full: a broadcast queues, then drafts, then replies (a final, a first draft).
+    waiting = [asyncio.create_task(request(limiter, recorder, "b0", bulk=True))]
+    await asyncio.sleep(0.01)
+    waiting += [
+        asyncio.create_task(request(limiter, recorder, f"d{n}", draft=True)) for n in range(2)
+    ]
+    await asyncio.sleep(0.01)
+    waiting += [asyncio.create_task(request(limiter, recorder, f"i{n}")) for n in range(2)]
+    await asyncio.gather(*waiting)
+    assert recorder.names() == ["w0", "w1", "i0", "i1", "d0", "d1", "b0"]
+
+
+async def test_a_final_message_is_not_delayed_behind_queued_drafts(
+    limiters: list[PriorityRateLimiter], recorder: Recorder
+) -> None:
+    limiter = make(limiters, overall_max_rate=5, overall_period=0.1)
+    drafts = [
+        asyncio.create_task(request(limiter, recorder, f"d{n}", draft=True, chat_id=n))
+        for n in range(20)
+    ]
+    await asyncio.sleep(0.01)  # the first window's worth went; fifteen drafts wait
+    asked = time.monotonic()
+    await request(limiter, recorder, "final", chat_id=99)
+    # It waits for the window to free a slot, not for the fifteen drafts (three windows).
+    assert time.monotonic() - asked < 0.1 + 0.05
+    assert recorder.names().index("final") == 5
+    await asyncio.gather(*drafts)
+
+
+async def test_requests_inside_as_drafts_go_as_drafts(
+    limiters: list[PriorityRateLimiter], recorder: Recorder
+) -> None:
+    limiter = make(limiters, overall_max_rate=1, overall_period=0.1)
+    await request(limiter, recorder, "w")
+
+    async def draft() -> Any:
+        with as_drafts():
+            return await request(limiter, recorder, "d")
+
+    waiting = [asyncio.create_task(draft())]
+    await asyncio.sleep(0.01)
+    waiting.append(asyncio.create_task(request(limiter, recorder, "i")))
+    await asyncio.gather(*waiting)
+    assert recorder.names() == ["w", "i", "d"]
+
+
+async def test_draft_interval_shares_what_replies_leave_among_streams(
+    limiters: list[PriorityRateLimiter], recorder: Recorder
+) -> None:
+    limiter = make(limiters, overall_max_rate=30, overall_period=1.0)
+    # One stream alone keeps its own pace.
+    limiter.open_stream()
+    assert limiter.draft_interval(1.0) == 1.0
+    # A hundred streams share 80% of 30/s: each waits 100 / 24 s.
+    for _ in range(99):
+        limiter.open_stream()
+    assert limiter.active_streams == 100
+    assert limiter.draft_interval(1.0) == pytest.approx(100 / (30 * DRAFT_SHARE))
+    # Ten replies in the last second leave fewer drafts; drafts themselves do not count.
+    await asyncio.gather(*(request(limiter, recorder, f"i{n}", chat_id=n) for n in range(10)))
+    await asyncio.gather(*(request(limiter, recorder, f"d{n}", draft=True) for n in range(5)))
+    assert limiter.draft_rate() == pytest.approx(30 * DRAFT_SHARE - 10)
+    # Replies using it all still leave a trickle, and the share grows as streams end.
+    await asyncio.gather(*(request(limiter, recorder, f"j{n}", chat_id=n) for n in range(15)))
+    assert limiter.draft_rate() == MIN_DRAFT_RATE
+    for _ in range(101):
+        limiter.close_stream()
+    assert limiter.active_streams == 0
+    assert limiter.draft_interval(1.0) == 1.0
+
+
+async def test_draft_ready_only_when_a_draft_would_go_out_at_once(
+    limiters: list[PriorityRateLimiter], recorder: Recorder
+) -> None:
+    limiter = make(limiters, overall_max_rate=2, overall_period=0.2)
+    assert limiter.draft_ready()
+    await asyncio.gather(*(request(limiter, recorder, f"w{n}") for n in range(2)))
+    assert not limiter.draft_ready()  # the window is full
+    waiting = asyncio.create_task(request(limiter, recorder, "reply"))
+    await asyncio.sleep(0.21)
+    await waiting
+    assert limiter.draft_ready()
+    # A pause asked by Telegram keeps drafts back too.
+    limiter._paused_until = time.monotonic() + 0.1
+    assert not limiter.draft_ready()
 
 
 async def test_retry_after_pauses_every_request_then_retries(

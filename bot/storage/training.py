@@ -1,0 +1,187 @@
+"""Repository functions for the training log: sets and weigh-ins; callers own the transaction.
+
+Rows map to the domain's LoggedSet and BodyWeight. A set's ``performed_at`` is stored in UTC
+and read back aware; the bot keeps no time zone per user, so UTC dates are the user's dates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.training import BodyWeight, LoggedSet
+from bot.storage.models import BodyMeasurement, WorkoutSet
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """A stored set: its row id and batch (what one /log message or tool call logged)."""
+
+    id: int
+    batch_id: str
+    logged: LoggedSet
+
+
+def _logged(row: WorkoutSet) -> LoggedSet:
+    return LoggedSet(
+        exercise_name=row.exercise_name,
+        performed_at=row.performed_at,
+        exercise_slug=row.exercise_slug,
+        reps=row.reps,
+        weight_kg=row.weight_kg,
+        rir=row.rir,
+        rpe=row.rpe,
+        duration_s=row.duration_s,
+        distance_m=row.distance_m,
+        note=row.note,
+    )
+
+
+def _entry(row: WorkoutSet) -> LogEntry:
+    return LogEntry(id=row.id, batch_id=row.batch_id, logged=_logged(row))
+
+
+async def add_sets(
+    session: AsyncSession, user_id: int, batch_id: str, sets: Sequence[LoggedSet]
+) -> list[LogEntry]:
+    """Store the sets of one batch in order; returns them with their ids."""
+    rows = [
+        WorkoutSet(
+            user_id=user_id,
+            batch_id=batch_id,
+            position=position,
+            exercise_slug=logged.exercise_slug,
+            exercise_name=logged.exercise_name,
+            reps=logged.reps,
+            weight_kg=logged.weight_kg,
+            rir=logged.rir,
+            rpe=logged.rpe,
+            duration_s=logged.duration_s,
+            distance_m=logged.distance_m,
+            note=logged.note,
+            performed_at=logged.performed_at,
+        )
+        for position, logged in enumerate(sets)
+    ]
+    session.add_all(rows)
+    await session.flush()
+    return [_entry(row) for row in rows]
+
+
+async def sets_of(
+    session: AsyncSession,
+    user_id: int,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[LoggedSet]:
+    """The user's sets, oldest first, optionally from ``since`` and before ``until``."""
+    statement = select(WorkoutSet).where(WorkoutSet.user_id == user_id)
+    if since is not None:
+        statement = statement.where(WorkoutSet.performed_at >= since)
+    if until is not None:
+        statement = statement.where(WorkoutSet.performed_at < until)
+    statement = statement.order_by(WorkoutSet.performed_at, WorkoutSet.id)
+    return [_logged(row) for row in (await session.scalars(statement)).all()]
+
+
+async def entries_of(session: AsyncSession, user_id: int) -> list[LogEntry]:
+    """Every stored set of the user with ids, oldest first (for the export)."""
+    statement = (
+        select(WorkoutSet)
+        .where(WorkoutSet.user_id == user_id)
+        .order_by(WorkoutSet.performed_at, WorkoutSet.id)
+    )
+    return [_entry(row) for row in (await session.scalars(statement)).all()]
+
+
+async def recent_entries(session: AsyncSession, user_id: int, limit: int) -> list[LogEntry]:
+    """The ``limit`` latest sets, newest first (sets of one batch in their logged order)."""
+    statement = (
+        select(WorkoutSet)
+        .where(WorkoutSet.user_id == user_id)
+        .order_by(WorkoutSet.performed_at.desc(), WorkoutSet.id.desc())
+        .limit(limit)
+    )
+    return [_entry(row) for row in (await session.scalars(statement)).all()]
+
+
+async def batch_entries(session: AsyncSession, user_id: int, batch_id: str) -> list[LogEntry]:
+    """The sets of one batch, in logged order (empty when gone or not the user's)."""
+    statement = (
+        select(WorkoutSet)
+        .where(WorkoutSet.user_id == user_id, WorkoutSet.batch_id == batch_id)
+        .order_by(WorkoutSet.position, WorkoutSet.id)
+    )
+    return [_entry(row) for row in (await session.scalars(statement)).all()]
+
+
+async def delete_batch(session: AsyncSession, user_id: int, batch_id: str) -> int:
+    """Delete every set of one batch of the user's; returns how many went."""
+    result = await session.execute(
+        delete(WorkoutSet).where(WorkoutSet.user_id == user_id, WorkoutSet.batch_id == batch_id)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def delete_entry(session: AsyncSession, user_id: int, entry_id: int) -> LogEntry | None:
+    """Delete one set of the user's; returns it, or None when it was not theirs or is gone."""
+    row = await session.get(WorkoutSet, entry_id)
+    if row is None or row.user_id != user_id:
+        return None
+    entry = _entry(row)
+    await session.delete(row)
+    await session.flush()
+    return entry
+
+
+async def save_body_weight(session: AsyncSession, user_id: int, measurement: BodyWeight) -> None:
+    """Store a weigh-in; one per date, so a later one the same day replaces it."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(BodyMeasurement).values(
+        user_id=user_id,
+        measured_on=measurement.on,
+        weight_kg=measurement.weight_kg,
+        waist_cm=measurement.waist_cm,
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["user_id", "measured_on"],
+            set_={
+                "weight_kg": statement.excluded.weight_kg,
+                "waist_cm": statement.excluded.waist_cm,
+                "updated_at": func.now(),
+            },
+        )
+    )
+
+
+async def body_weights(
+    session: AsyncSession, user_id: int, *, since: date | None = None
+) -> list[BodyWeight]:
+    """The user's weigh-ins, oldest first, optionally from ``since``."""
+    statement = select(BodyMeasurement).where(BodyMeasurement.user_id == user_id)
+    if since is not None:
+        statement = statement.where(BodyMeasurement.measured_on >= since)
+    statement = statement.order_by(BodyMeasurement.measured_on)
+    return [
+        BodyWeight(on=row.measured_on, weight_kg=row.weight_kg, waist_cm=row.waist_cm)
+        for row in (await session.scalars(statement)).all()
+    ]
+
+
+async def latest_body_weight(session: AsyncSession, user_id: int) -> BodyWeight | None:
+    """The newest weigh-in by date, or None."""
+    statement = (
+        select(BodyMeasurement)
+        .where(BodyMeasurement.user_id == user_id)
+        .order_by(BodyMeasurement.measured_on.desc())
+        .limit(1)
+    )
+    row = (await session.scalars(statement)).first()
+    return None if row is None else BodyWeight(row.measured_on, row.weight_kg, row.waist_cm)
