@@ -8,9 +8,10 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from bot.domain.units import (
     UnitSystem,
@@ -20,6 +21,7 @@ from bot.domain.units import (
     parse_height,
     parse_waist,
     parse_weight,
+    typed_system,
 )
 from bot.errors import UserInputError
 from bot.i18n import Text, quoted
@@ -31,12 +33,15 @@ __all__ = [
     "BmiScale",
     "Goal",
     "Profile",
+    "ProfileChange",
     "Sex",
     "UnitSystem",
     "format_profile",
     "parse_age",
     "parse_field",
     "parse_profile_args",
+    "read_field",
+    "read_profile_args",
 ]
 
 AGE_RANGE = (13, 120)
@@ -116,12 +121,41 @@ class Profile:
     activity: Activity | None = None
     waist_cm: float | None = None
     bmi_scale: BmiScale = BmiScale.STANDARD
+    # True once the user picked ``units`` themselves (/units, units=, the button); until then
+    # a message written wholly in imperial units switches them to imperial.
+    units_chosen: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing measured or chosen besides the defaults."""
+        return self == Profile(
+            units=self.units, bmi_scale=self.bmi_scale, units_chosen=self.units_chosen
+        )
+
+
+@dataclass(frozen=True)
+class ProfileChange:
+    """A profile after the user changed it, with how they wrote their measurements.
+
+    ``typed_in`` maps a measurement field (height, weight, waist) to the unit system its value
+    was written in, for values with an explicit unit; ``switched`` says the units were switched
+    to imperial because everything typed was imperial and the user never chose units.
+    """
+
+    profile: Profile
+    typed_in: Mapping[str, UnitSystem] = field(default_factory=dict)
+    switched: bool = False
 
 
 # ---------------------------------------------------------------------------------------------
 # Value parsing
 
 _E = TypeVar("_E", bound=StrEnum)
+
+
+class _Format(Protocol):
+    def __call__(self, value: float, system: UnitSystem, /, *, both: bool = ...) -> str: ...
+
 
 # Canonical key -> Profile attribute.
 FIELDS: dict[str, str] = {
@@ -426,28 +460,89 @@ def parse_profile_args(text: str, current: Profile) -> Profile:
     return updated
 
 
+_MEASUREMENTS = ("height", "weight", "waist")
+
+
+def _typed_keys(text: str) -> dict[str, str]:
+    """Canonical key -> value as written, for arguments that parse_profile_args accepted."""
+    matches = list(_KEY.finditer(text))
+    typed: dict[str, str] = {}
+    for index, match in enumerate(matches):
+        end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
+        typed[_resolve_key(match["key"])] = text[match.end() : end].strip().rstrip(",;").strip()
+    return typed
+
+
+def _adopt_units(before: Profile, after: Profile, typed: Mapping[str, str]) -> ProfileChange:
+    """Apply the unit policy to a parsed change.
+
+    Choosing units marks them chosen. A user who never chose and wrote every measurement
+    with an imperial unit is switched to imperial; bare numbers are no evidence either way.
+    """
+    if "units" in typed:
+        return ProfileChange(replace(after, units_chosen=True))
+    systems = {
+        key: typed_system(value)
+        for key, value in typed.items()
+        if key in _MEASUREMENTS and not _is_clear(value)
+    }
+    typed_in = {key: system for key, system in systems.items() if system is not None}
+    every_imperial = bool(systems) and all(
+        system is UnitSystem.IMPERIAL for system in systems.values()
+    )
+    if every_imperial and not before.units_chosen and after.units is UnitSystem.METRIC:
+        return ProfileChange(replace(after, units=UnitSystem.IMPERIAL), typed_in, switched=True)
+    return ProfileChange(after, typed_in)
+
+
+def read_profile_args(text: str, current: Profile) -> ProfileChange:
+    """parse_profile_args, then the unit policy (see ``_adopt_units``)."""
+    updated = parse_profile_args(text, current)
+    return _adopt_units(current, updated, _typed_keys(text))
+
+
+def read_field(key: str, value: str, current: Profile) -> ProfileChange:
+    """parse_field, then the unit policy (see ``_adopt_units``)."""
+    updated = parse_field(key, value, current)
+    return _adopt_units(current, updated, {_resolve_key(key): value})
+
+
 # ---------------------------------------------------------------------------------------------
 # Display
 
 
-def format_profile(profile: Profile, language: str | None = None) -> list[str]:
+def format_profile(
+    profile: Profile,
+    language: str | None = None,
+    typed_in: Mapping[str, UnitSystem] | None = None,
+) -> list[str]:
     """One ``Label: value`` line per field, in the user's units; missing fields say "not set".
 
-    ``language`` None gives English Text lines (what the coach's prompt reads).
+    A measurement in ``typed_in`` written in the other system is shown as it was written with
+    the user's units after it (``5 ft 11 in (180.3 cm)``). ``language`` None gives English
+    Text lines (what the coach's prompt reads).
     """
     units = profile.units
     height = profile.height_cm
     weight = profile.weight_kg
     waist = profile.waist_cm
+    written = typed_in or {}
+
+    def shown(key: str, value: float | None, fmt: _Format) -> str | None:
+        if value is None:
+            return None
+        system = written.get(key, units)
+        return fmt(value, system, both=system is not units)
+
     values: list[tuple[str, object]] = [
-        ("height", None if height is None else format_height(height, units)),
-        ("weight", None if weight is None else format_weight(weight, units)),
+        ("height", shown("height", height, format_height)),
+        ("weight", shown("weight", weight, format_weight)),
         ("age", profile.age),
         ("sex", None if profile.sex is None else Text(f"sex.{profile.sex.value}")),
         ("units", Text(f"units.{units.value}")),
         ("goal", None if profile.goal is None else profile.goal.label),
         ("activity", None if profile.activity is None else profile.activity.label),
-        ("waist", None if waist is None else format_waist(waist, units)),
+        ("waist", shown("waist", waist, format_waist)),
         ("bmi_scale", profile.bmi_scale.label),
     ]
     lines = [

@@ -33,6 +33,7 @@ __all__ = [
     "parse_height",
     "parse_waist",
     "parse_weight",
+    "typed_system",
 ]
 
 KG_PER_LB = 0.45359237  # exact by definition (1959)
@@ -225,6 +226,22 @@ def _tokenize(text: str) -> list[_Token] | None:
         elif match["mark"] is not None:
             tokens.append(_Unit.FT if match["mark"] == "'" else _Unit.IN)
     return tokens
+
+
+_IMPERIAL_UNITS = frozenset({_Unit.IN, _Unit.FT, _Unit.LB, _Unit.ST})
+
+
+def typed_system(text: str) -> UnitSystem | None:
+    """The system a measurement was written in: None for bare numbers, mixed or unreadable."""
+    tokens = _tokenize(_normalise(text)) or []
+    units = {token for token in tokens if isinstance(token, _Unit)}
+    if not units:
+        return None
+    if units <= _IMPERIAL_UNITS:
+        return UnitSystem.IMPERIAL
+    if units.isdisjoint(_IMPERIAL_UNITS):
+        return UnitSystem.METRIC
+    return None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -57,6 +57,7 @@ class DailyUsage:
     requests: int = 0
     voice_seconds: int = 0
     images: int = 0
+    messages: int = 0  # every message the user sent the bot that day, of any kind
 
     @property
     def charged_tokens(self) -> int:

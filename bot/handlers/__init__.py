@@ -42,6 +42,11 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(
         CallbackQueryHandler(training.on_button, pattern=rf"^{training.PREFIX}:")
     )
+    application.add_handler(
+        CallbackQueryHandler(commands.units_button, pattern=profile_flow.UNITS_PATTERN)
+    )
+    # Last of the buttons: a tap nobody above knows still gets an answer.
+    application.add_handler(CallbackQueryHandler(commands.expired_button))
     application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, chat.edited))
     application.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, chat.chat)

@@ -151,8 +151,10 @@ def render_stats(stats: BotStats, language: str = DEFAULT_LANGUAGE) -> str:
         t(language, "admin.stats_active", count=stats.active_7d),
         t(language, "admin.stats_blocked", count=stats.blocked),
         "",
-        t(language, "admin.stats_messages_today", count=stats.messages_today),
-        t(language, "admin.stats_messages_7d", count=stats.messages_7d),
+        t(language, "small.stats_messages_today", count=stats.messages_today),
+        t(language, "small.stats_to_coach", count=stats.to_coach_today),
+        t(language, "small.stats_messages_7d", count=stats.messages_7d),
+        t(language, "small.stats_to_coach", count=stats.to_coach_7d),
         t(language, "admin.stats_tokens", count=stats.tokens_today),
         t(
             language,

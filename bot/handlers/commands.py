@@ -26,6 +26,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CommandHandler, filters
 
+from bot.domain.profile import Profile
 from bot.errors import UserInputError
 from bot.handlers import admin, exercises, language, profile_flow, training, webapp
 from bot.handlers.arguments import command_arguments
@@ -88,14 +89,12 @@ async def _profile_answer(update: Update, context: Context, chat_id: int) -> Non
         return
     lang = language_of(update, context)
     try:
-        updated = await context.services.users.update_profile(user_info(update), arguments)
+        change = await context.services.users.update_profile(user_info(update), arguments)
     except UserInputError as error:
         await context.bot.send_message(chat_id, profile_flow.error_text(lang, error))
         return
     await context.bot.send_message(
-        chat_id,
-        profile_flow.profile_html(updated, lang, "profile.title_saved"),
-        parse_mode=ParseMode.HTML,
+        chat_id, profile_flow.change_html(change, lang), parse_mode=ParseMode.HTML
     )
 
 
@@ -124,18 +123,35 @@ async def units(update: Update, context: Context) -> None:
     choice = command_arguments(message.text)
     if not choice:
         await message.reply_text(
-            t(lang, "units.ask"), reply_markup=profile_flow.choice_keyboard("units", lang)
+            t(lang, "units.ask"), reply_markup=profile_flow.units_keyboard(lang)
         )
         return
     try:
-        updated = await context.services.users.set_field(user_info(update), "units", choice)
+        change = await context.services.users.set_field(user_info(update), "units", choice)
     except UserInputError as error:
         await message.reply_text(profile_flow.error_text(lang, error))
         return
+    await message.reply_text(_units_html(change.profile, lang), parse_mode=ParseMode.HTML)
+
+
+def _units_html(updated: Profile, lang: str) -> str:
     title = t(lang, "units.now", units=t(lang, f"units.{updated.units.value}"))
-    await message.reply_text(
-        profile_flow.profile_html(updated, lang, title=title), parse_mode=ParseMode.HTML
-    )
+    return profile_flow.profile_html(updated, lang, title=title)
+
+
+async def units_button(update: Update, context: Context) -> None:
+    """Apply the system tapped under /units and end there: no profile buttons follow."""
+    query = update.callback_query
+    if query is None or query.data is None or update.effective_user is None:
+        return
+    lang = language_of(update, context)
+    choice = profile_flow.units_choice(query.data)
+    if choice is None:
+        await expired_button(update, context)
+        return
+    change = await context.services.users.set_field(user_info(update), "units", choice)
+    await query.answer(t(lang, "profile.saved"))
+    await edit_html(context.bot, query, _units_html(change.profile, lang))
 
 
 async def reset(update: Update, context: Context) -> None:
@@ -279,6 +295,14 @@ async def unknown_command(update: Update, context: Context) -> None:
     command = (message.text or "").split(maxsplit=1)[0]
     if message.chat.type == ChatType.PRIVATE or command.endswith(f"@{context.bot.username}"):
         await message.reply_text(t(language_of(update, context), "unknown.command"))
+
+
+async def expired_button(update: Update, context: Context) -> None:
+    """Answer a tap no handler knows (an old keyboard, forged data) so the spinner stops."""
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer(t(language_of(update, context), "small.expired_button"))
 
 
 # ---------------------------------------------------------------------------------------------

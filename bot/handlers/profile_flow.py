@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.domain.metrics import NOTE_BMI_LIMITS, BodyReport, format_body_report
-from bot.domain.profile import Activity, Goal, Profile, Sex, format_profile
+from bot.domain.profile import Activity, Goal, Profile, ProfileChange, Sex, format_profile
 from bot.domain.units import UnitSystem
 from bot.errors import UserInputError
 from bot.handlers.context import Context
@@ -43,11 +44,30 @@ def error_text(language: str, error: UserInputError) -> str:
 
 
 def profile_html(
-    profile: Profile, language: str, title_key: str = "profile.title", *, title: str | None = None
+    profile: Profile,
+    language: str,
+    title_key: str = "profile.title",
+    *,
+    title: str | None = None,
+    typed_in: Mapping[str, UnitSystem] | None = None,
 ) -> str:
-    lines = "\n".join(escape(line) for line in format_profile(profile, language))
+    lines = "\n".join(escape(line) for line in format_profile(profile, language, typed_in))
     heading = title if title is not None else t(language, title_key)
     return f"<b>{escape(heading)}</b>\n{lines}"
+
+
+def change_html(
+    change: ProfileChange,
+    language: str,
+    title_key: str = "profile.title_saved",
+    *,
+    title: str | None = None,
+) -> str:
+    """The saved profile, values echoed as typed, and a line when the units were switched."""
+    html = profile_html(change.profile, language, title_key, title=title, typed_in=change.typed_in)
+    if change.switched:
+        html += f"\n\n{escape(t(language, 'small.units_switched'))}"
+    return html
 
 
 def bmi_html(report: BodyReport, language: str) -> str:
@@ -100,6 +120,7 @@ def main_keyboard(language: str) -> InlineKeyboardMarkup:
 
 
 def choice_keyboard(field: str, language: str) -> InlineKeyboardMarkup:
+    """The choices of one field in the guided flow, with Back to the profile's buttons."""
     rows = [
         [InlineKeyboardButton(t(language, key), callback_data=f"{PREFIX}:set:{field}:{value}")]
         for key, value in CHOICES[field]
@@ -108,6 +129,27 @@ def choice_keyboard(field: str, language: str) -> InlineKeyboardMarkup:
         [InlineKeyboardButton(t(language, "profile.button_back"), callback_data=f"{PREFIX}:back")]
     )
     return InlineKeyboardMarkup(rows)
+
+
+UNITS_PREFIX = "units"
+UNITS_PATTERN = rf"^{UNITS_PREFIX}:"
+
+
+def units_keyboard(language: str) -> InlineKeyboardMarkup:
+    """/units on its own: the two systems, and nothing else (the choice ends it)."""
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(t(language, key), callback_data=f"{UNITS_PREFIX}:{value}")]
+            for key, value in CHOICES["units"]
+        ]
+    )
+
+
+def units_choice(data: str) -> str | None:
+    """The system a /units button stands for, or None for data it never produced."""
+    prefix, _, value = data.partition(":")
+    known = {value for _, value in CHOICES["units"]}
+    return value if prefix == UNITS_PREFIX and value in known else None
 
 
 async def show_profile(update: Update, context: Context, chat_id: int | None = None) -> None:
@@ -183,10 +225,11 @@ async def on_button(update: Update, context: Context) -> None:
         return
     if action == "set" and len(parts) == 4 and parts[2] in CHOICES:
         try:
-            profile = await context.services.users.set_field(user_info(update), parts[2], parts[3])
+            change = await context.services.users.set_field(user_info(update), parts[2], parts[3])
         except UserInputError as error:
             await query.answer(error_text(language, error)[:190], show_alert=True)
             return
+        profile = change.profile
         await query.answer(t(language, "profile.saved"))
         await edit_html(
             context.bot,
@@ -213,7 +256,7 @@ async def take_typed_answer(update: Update, context: Context) -> bool:
         await message.reply_text(t(language, "profile.cancelled"))
         return True
     try:
-        profile = await context.services.users.set_field(user_info(update), field, text)
+        change = await context.services.users.set_field(user_info(update), field, text)
     except UserInputError as error:
         await message.reply_text(
             t(language, "profile.try_again", error=error_text(language, error))
@@ -221,7 +264,7 @@ async def take_typed_answer(update: Update, context: Context) -> bool:
         return True
     _stop_asking(context)
     await message.reply_text(
-        profile_html(profile, language, "profile.title_saved"),
+        change_html(change, language),
         parse_mode=ParseMode.HTML,
         reply_markup=main_keyboard(language),
     )

@@ -16,6 +16,7 @@ from telegram.error import BadRequest, TelegramError
 from bot.text.markdown import (
     html_to_plain,
     markdown_to_html,
+    partial_markdown_to_html,
     split_html,
     split_text,
     truncate_html,
@@ -314,7 +315,7 @@ class StreamingReply:
             logger.debug("Typing action failed: %s", error)
 
     async def _show(self, text: str) -> None:
-        html = truncate_html(markdown_to_html(text), 4000)
+        html = truncate_html(partial_markdown_to_html(text), 4000)
         if not html.strip():
             return
         self._shown = text

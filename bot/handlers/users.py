@@ -123,6 +123,8 @@ async def record_user(update: Update, context: Context) -> None:
         message is None or not addressed_to_bot(message, context.bot.username, context.bot.id)
     ):
         return  # group chatter the bot ignores anyway costs nothing and needs no warning
+    # Counted before the rate limit: /stats tells how much users write, held back or not.
+    await context.services.users.count_message(user.id)
     limiter = context.services.limits
     cost = _cost(message) if query is None and message is not None else 1
     if limiter.allow(user.id, cost):

@@ -518,7 +518,7 @@ ADULT_AGE = 18
 
 
 def _profile_text(profile: Profile) -> str | None:
-    if profile == Profile(units=profile.units, bmi_scale=profile.bmi_scale):
+    if profile.is_empty:
         return None
     return describe_profile_for_coach(profile)
 

@@ -37,8 +37,10 @@ class BotStats:
     users_total: int
     active_7d: int
     blocked: int
-    messages_today: int
-    messages_7d: int
+    messages_today: int  # every message users sent the bot: text, commands, media, voice
+    messages_7d: int  # the same over today and the six days before (UTC)
+    to_coach_today: int  # of those, what the coach answered (text, voice; not commands)
+    to_coach_7d: int
     tokens_today: int
     broadcasts: tuple[BroadcastSummary, ...]
     voice_seconds_today: int = 0
@@ -65,8 +67,12 @@ class StatsService:
             users_total = await stats_rows.count_users(session)
             active = await stats_rows.count_active_users(session, week_ago)
             blocked = await stats_rows.count_blocked_users(session)
-            messages_today = await stats_rows.count_user_messages(session, day_start)
-            messages_week = await stats_rows.count_user_messages(session, week_ago)
+            messages_today = await stats_rows.count_messages_sent(session, day_start.date())
+            messages_week = await stats_rows.count_messages_sent(
+                session, day_start.date() - timedelta(days=6)
+            )
+            to_coach_today = await stats_rows.count_user_messages(session, day_start)
+            to_coach_week = await stats_rows.count_user_messages(session, week_ago)
             tokens = await stats_rows.tokens_on_day(session, day_start.date())
             voice_seconds, images = await stats_rows.media_on_day(session, day_start.date())
             recent = await broadcast_rows.recent_broadcasts(session, RECENT_BROADCASTS)
@@ -90,6 +96,8 @@ class StatsService:
             blocked=blocked,
             messages_today=messages_today,
             messages_7d=messages_week,
+            to_coach_today=to_coach_today,
+            to_coach_7d=to_coach_week,
             tokens_today=tokens,
             broadcasts=summaries,
             voice_seconds_today=voice_seconds,

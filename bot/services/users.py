@@ -5,12 +5,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
 
 from bot.domain.metrics import BodyReport, body_report
-from bot.domain.profile import Profile, parse_field, parse_profile_args
+from bot.domain.profile import Profile, ProfileChange, read_field, read_profile_args
 from bot.i18n import pick_language
 from bot.storage import Database, erasure
 from bot.storage import broadcasts as broadcast_rows
@@ -58,6 +58,13 @@ class UserService:
         self._recorded[info.user_id] = (info, now, language)
         return language
 
+    async def count_message(self, user_id: int, day: date | None = None) -> None:
+        """Count one message the user sent the bot (any kind) for /stats."""
+        async with self._database.transaction() as session:
+            await usage_rows.add_message(
+                session, user_id=user_id, day=day or datetime.now(UTC).date()
+            )
+
     async def set_language(self, info: UserInfo, language: str | None) -> None:
         """Store the user's language choice (one of bot.i18n.LANGUAGES, or None to unset)."""
         async with self._database.transaction() as session:
@@ -101,15 +108,21 @@ class UserService:
         profile = await self.profile(user_id)
         return profile, body_report(profile)
 
-    async def update_profile(self, info: UserInfo, arguments: str) -> Profile:
-        """Apply ``key=value`` arguments all-or-nothing; a UserInputError changes nothing."""
-        return await self._change(info, lambda current: parse_profile_args(arguments, current))
+    async def update_profile(self, info: UserInfo, arguments: str) -> ProfileChange:
+        """Apply ``key=value`` arguments all-or-nothing; a UserInputError changes nothing.
 
-    async def set_field(self, info: UserInfo, key: str, value: str) -> Profile:
-        """Apply one answer of the guided flow."""
-        return await self._change(info, lambda current: parse_field(key, value, current))
+        A user who never chose units and writes every measurement in imperial units is
+        switched to imperial (the change says so).
+        """
+        return await self._change(info, lambda current: read_profile_args(arguments, current))
 
-    async def _change(self, info: UserInfo, change: Callable[[Profile], Profile]) -> Profile:
+    async def set_field(self, info: UserInfo, key: str, value: str) -> ProfileChange:
+        """Apply one answer of the guided flow (or /units), with the same unit policy."""
+        return await self._change(info, lambda current: read_field(key, value, current))
+
+    async def _change(
+        self, info: UserInfo, change: Callable[[Profile], ProfileChange]
+    ) -> ProfileChange:
         async with self._database.transaction() as session:
             current = await user_rows.get_profile(session, info.user_id)
             if current is None:
@@ -117,7 +130,7 @@ class UserService:
                     session, user_id=info.user_id, first_name=info.first_name
                 )
             updated = change(current or Profile())
-            await user_rows.save_profile(session, info.user_id, updated)
+            await user_rows.save_profile(session, info.user_id, updated.profile)
         return updated
 
     async def forget(self, user_id: int) -> bool:
@@ -208,6 +221,7 @@ class UserService:
                     "requests": u.requests,
                     "voice_seconds": u.voice_seconds,
                     "images": u.images,
+                    "messages": u.messages,
                 }
                 for u in usage
             ],

@@ -100,6 +100,8 @@ class User(Base):
     age: Mapped[int | None] = mapped_column(Integer)
     sex: Mapped[str | None] = mapped_column(String(16))
     units: Mapped[str] = mapped_column(String(16), default="metric", server_default="metric")
+    # Whether the user picked their units (/units, units=, the button) rather than the default.
+    units_chosen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     goal: Mapped[str | None] = mapped_column(String(32))
     activity: Mapped[str | None] = mapped_column(String(32))
     waist_cm: Mapped[float | None] = mapped_column(Float)
@@ -174,7 +176,8 @@ class ConversationSummary(Base):
 
 
 class DailyUsage(Base):
-    """Model tokens one user spent on one day (UTC), from the servers' `usage` reports."""
+    """Model tokens one user spent on one day (UTC), from the servers' `usage` reports, and
+    how many messages the user sent the bot that day (every kind: text, commands, media)."""
 
     __tablename__ = "daily_usage"
 
@@ -187,6 +190,7 @@ class DailyUsage(Base):
     requests: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     voice_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     images: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    messages: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Broadcast(Base):

@@ -36,8 +36,18 @@ async def count_active_users(session: AsyncSession, since: datetime) -> int:
     )
 
 
+async def count_messages_sent(session: AsyncSession, since: date) -> int:
+    """Every message users sent the bot on ``since`` (a UTC day) and after: free text,
+    commands, photos, voice and other media alike (counted as they arrive, see
+    ``usage.add_message``; group chatter not addressed to the bot is not counted)."""
+    total = await session.scalar(
+        select(func.sum(DailyUsage.messages)).where(DailyUsage.day >= since)
+    )
+    return int(total or 0)
+
+
 async def count_user_messages(session: AsyncSession, since: datetime) -> int:
-    """Messages users wrote to the coach since ``since``."""
+    """Messages users sent the coach since ``since`` (text, transcribed voice; not commands)."""
     return int(
         await session.scalar(
             select(func.count())

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import BigInteger, Date, Integer, exists, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.users import DailyUsage
 from bot.storage.models import DailyUsage as UsageRow
+from bot.storage.models import User as UserRow
 
 
 async def add_usage(
@@ -49,6 +50,21 @@ async def add_usage(
     )
 
 
+async def add_message(session: AsyncSession, *, user_id: int, day: date) -> None:
+    """Count one message the user sent the bot on ``day`` (text, command, media or voice)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    # Only for a user still on record: one erased a moment ago by another instance is skipped.
+    row = select(literal(user_id, BigInteger), literal(day, Date), literal(1, Integer)).where(
+        exists().where(UserRow.id == user_id)
+    )
+    statement = insert(UsageRow).from_select(["user_id", "day", "messages"], row)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["user_id", "day"], set_={"messages": UsageRow.messages + 1}
+        )
+    )
+
+
 async def tokens_used(session: AsyncSession, user_id: int, day: date) -> int:
     """What the user spent on ``day`` in tokens, voice seconds and images converted."""
     row = await session.scalar(
@@ -73,4 +89,5 @@ def _usage(row: UsageRow) -> DailyUsage:
         requests=row.requests,
         voice_seconds=row.voice_seconds,
         images=row.images,
+        messages=row.messages,
     )

@@ -142,6 +142,7 @@ def _profile(row: UserRow) -> Profile:
         activity=Activity(row.activity) if row.activity else None,
         waist_cm=row.waist_cm,
         bmi_scale=BmiScale(row.bmi_scale) if row.bmi_scale else BmiScale.STANDARD,
+        units_chosen=bool(row.units_chosen),
     )
 
 
@@ -153,6 +154,7 @@ def _profile_columns(profile: Profile) -> dict[str, Any]:
         "age": profile.age,
         "sex": profile.sex.value if profile.sex else None,
         "units": profile.units.value,
+        "units_chosen": profile.units_chosen,
         "goal": profile.goal.value if profile.goal else None,
         "activity": profile.activity.value if profile.activity else None,
         "waist_cm": profile.waist_cm,

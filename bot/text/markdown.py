@@ -52,6 +52,86 @@ def markdown_to_html(md: str) -> str:
     return _Renderer().blocks(_block_tree(tokens), _Ctx()).strip("\n")
 
 
+def partial_markdown_to_html(prefix: str) -> str:
+    """Render the first part of a Markdown answer still being written, as the whole will look.
+
+    Emphasis, code spans and fences the model opened but has not closed yet are closed (an
+    opener with nothing after it is dropped), so ``**Warm-up`` shows bold rather than its
+    asterisks. Should markers still show through, the text is shown without them.
+    """
+    rendered = markdown_to_html(_complete_prefix(prefix))
+    if _LEFTOVER_MARKER.search(html_to_plain(_CODE_HTML.sub("", rendered))):
+        return escape(_MARKERS.sub("", prefix)).strip("\n")
+    return rendered
+
+
+_FENCE: Final = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
+# A last line that is only list or rule markers so far ("-", "* ", "1."): it could briefly
+# turn the line above into a heading or show a bullet with nothing in it.
+_MARKER_LINE: Final = re.compile(r"\n[ \t]*(?:[-*+=_]+|[0-9]+[.)])?[ \t]*$")
+_LEFTOVER_MARKER: Final = re.compile(r"\*\*|__|~~")
+_MARKERS: Final = re.compile(r"\*\*|__|~~|`+")
+# A link still being written ("[text](https://ex"): its text alone until it is complete.
+_OPEN_LINK: Final = re.compile(r"!?\[([^\[\]]*)(?:\]\([^()\s]*)?$")
+_CODE_HTML: Final = re.compile(r"<code[^>]*>.*?</code>", re.DOTALL)
+
+
+def _complete_prefix(prefix: str) -> str:
+    """``prefix`` with every construct it left open closed again."""
+    fences = list(_FENCE.finditer(prefix))
+    opened: str | None = None
+    for fence in fences:
+        marker = fence.group(1)
+        if opened is None:
+            opened = marker
+        elif marker[0] == opened[0] and len(marker) >= len(opened):
+            opened = None
+    if opened is not None:
+        return prefix.rstrip("`~") + "\n" + opened  # inside a code block: close the block
+    text = _MARKER_LINE.sub("", prefix.rstrip())
+    paragraph_start = text.rfind("\n\n") + 1
+    head, last = text[:paragraph_start], text[paragraph_start:]
+    return head + _close_inline(_OPEN_LINK.sub(r"\1", last))
+
+
+def _close_inline(text: str) -> str:
+    """Close the emphasis, strikethrough and code spans a paragraph leaves open."""
+    stack: list[tuple[str, int]] = []  # (delimiter run, where its text starts)
+    position = 0
+    code: str | None = None
+    while position < len(text):
+        char = text[position]
+        end = position
+        while end < len(text) and text[end] == char:
+            end += 1
+        run = text[position:end]
+        if char == "\\":
+            position += 2
+            continue
+        if char == "`":
+            if code is None:
+                code = run
+                stack.append((run, end))
+            elif run == code:
+                code = None
+                stack.pop()
+        elif code is None and char in "*_~" and (char != "~" or len(run) == 2):
+            before = text[position - 1] if position else " "
+            # At the end more text is coming: a run there may still open something.
+            after = text[end] if end < len(text) else "x"
+            can_open = not after.isspace() and not (char == "_" and before.isalnum())
+            can_close = not before.isspace() and not (char == "_" and after.isalnum())
+            if can_close and stack and stack[-1][0] == run:
+                stack.pop()
+            elif can_open:
+                stack.append((run, end))
+        position = end
+    while stack and stack[-1][1] >= len(text):
+        # An opener with nothing after it yet: drop it rather than close it on nothing.
+        text = text[: len(text) - len(stack.pop()[0])].rstrip()
+    return text + "".join(run for run, _ in reversed(stack))
+
+
 # ---------------------------------------------------------------------------------------------
 # Markdown rendering
 

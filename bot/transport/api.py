@@ -395,7 +395,7 @@ def _router(context: ApiContext) -> APIRouter:
             fields = [f for f in (error.field or "").split(",") if f]
             message = error.text.render(signed.language)
             raise ApiError(422, "invalid_profile", message, fields=fields) from None
-        return _profile_out(updated)
+        return _profile_out(updated.profile)
 
     @router.get("/metrics", response_model=MetricsOut)
     async def metrics(signed: Signed) -> MetricsOut:

@@ -19,6 +19,8 @@ from bot.domain.profile import (
     parse_age,
     parse_field,
     parse_profile_args,
+    read_field,
+    read_profile_args,
 )
 from bot.domain.units import (
     CM_PER_IN,
@@ -378,3 +380,33 @@ def test_parse_profile_args_accepts_or_explains(text: str) -> None:
         assert outcome.message.startswith("Nothing was changed. Please fix:\n• ")
     else:
         assert isinstance(outcome, Profile)
+
+
+@pytest.mark.parametrize(
+    ("text", "current", "units", "switched"),
+    [
+        # Every measurement with an imperial unit, units never chosen: switched.
+        ("height=5'11\" weight=180 lb", EMPTY, IMPERIAL, True),
+        ("weight=12 st 4", EMPTY, IMPERIAL, True),
+        ("waist=34 in age=30", EMPTY, IMPERIAL, True),
+        # Chosen before, chosen now, mixed, bare or no measurement: not switched.
+        ("height=5'11\" weight=180 lb", Profile(units_chosen=True), METRIC, False),
+        ("units=metric height=5'11\"", EMPTY, METRIC, False),
+        ("height=5'11\" weight=80 kg", EMPTY, METRIC, False),
+        ("height=5'11\" weight=80", EMPTY, METRIC, False),
+        ("age=30", EMPTY, METRIC, False),
+        ("weight=none", EMPTY, METRIC, False),
+    ],
+)
+def test_read_profile_args_switches_units_only_on_wholly_imperial_input(
+    text: str, current: Profile, units: UnitSystem, switched: bool
+) -> None:
+    change = read_profile_args(text, current)
+    assert change.profile.units is units
+    assert change.switched is switched
+
+
+def test_choosing_units_marks_them_chosen() -> None:
+    assert read_profile_args("units=metric", EMPTY).profile.units_chosen
+    assert read_field("unit", "imperial", EMPTY).profile.units_chosen
+    assert not read_field("height", "5'11\"", EMPTY).profile.units_chosen

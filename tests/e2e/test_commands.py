@@ -246,14 +246,16 @@ async def test_guided_profile_flow_with_buttons_and_typed_answers(bot: RunningBo
     assert question["text"].startswith("What's your height?")
     [saved] = await _send(bot, "5'11\"")
     assert saved["text"].startswith("Saved. Your profile")
-    assert "Height: 180.3 cm" in saved["text"]  # shown in the user's (metric) units
+    # Units never chosen and the answer written in feet and inches: the profile turns imperial.
+    assert "Height: 5 ft 11 in" in saved["text"]
+    assert "/units metric" in saved["text"]
 
     await _press(bot, "pf:ask:weight", panel_id, then="sendMessage")
     [again] = await _send(bot, "quite heavy")
     assert again["text"].startswith("Weight: I couldn't read")
     assert "Try again" in again["text"]
     [saved] = await _send(bot, "82,5 kg")
-    assert "Weight: 82.5 kg" in saved["text"]
+    assert "Weight: 82.5 kg (182 lb)" in saved["text"]  # as typed, then in the user's units
 
     # Once answered, text goes to the coach again.
     [answer] = await _send(bot, "What should I train today?")
@@ -383,9 +385,12 @@ async def test_units_by_argument_and_by_button(bot: RunningBot) -> None:
     assert "imperial" in refused["text"]
 
     [picker] = await _send(bot, "/units")
-    assert {"pf:set:units:metric", "pf:set:units:imperial"} <= set(_buttons(picker))
-    await _press(bot, "pf:set:units:metric", picker["message_id"], then="editMessageText")
-    assert "Height: 180 cm" in _message(bot, picker["message_id"])["text"]
+    assert _buttons(picker) == ["units:metric", "units:imperial"]  # no Back: nothing to go back to
+    await _press(bot, "units:metric", picker["message_id"], then="editMessageText")
+    chosen = _message(bot, picker["message_id"])
+    assert chosen["text"].startswith("Now using metric units")
+    assert "Height: 180 cm" in chosen["text"]
+    assert _buttons(chosen) == []
 
 
 # ----------------------------------------------------------------------- /reset, /forget, /export
@@ -439,9 +444,10 @@ async def test_forget_asks_first_then_deletes_every_row_about_the_user(
 
     # Writing again makes them a new user: only what this very update told the bot is known.
     export = await _export(bot)
-    assert set(export["user"]["profile"].values()) <= {None, "metric", "standard"}
+    assert set(export["user"]["profile"].values()) <= {None, False, "metric", "standard"}
     assert export["conversations"] == []
-    assert export["daily_usage"] == []
+    # The /export itself is the one message counted; no model request since.
+    assert [(u["requests"], u["messages"]) for u in export["daily_usage"]] == [(0, 1)]
     assert "knee" not in json.dumps(export)
     [shown] = await _send(bot, "/profile")
     assert "Height: not set" in shown["text"]
@@ -467,6 +473,7 @@ async def test_export_holds_everything_stored_about_the_user(bot: RunningBot) ->
         "activity": "light",
         "waist_cm": None,
         "bmi_scale": "standard",
+        "units_chosen": False,
     }
     [conversation] = export["conversations"]
     assert conversation["summary"] is None

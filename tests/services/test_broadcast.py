@@ -370,6 +370,8 @@ async def test_stats_counts_users_messages_tokens_and_broadcasts(
         await usage_rows.add_usage(
             session, user_id=1100, day=now.date(), prompt_tokens=300, completion_tokens=45
         )
+        for _ in range(3):  # the two texts above and a command
+            await usage_rows.add_message(session, user_id=1100, day=now.date())
         await usage_rows.add_usage(
             session, user_id=1101, day=date(2020, 1, 1), prompt_tokens=9, completion_tokens=9
         )
@@ -381,7 +383,8 @@ async def test_stats_counts_users_messages_tokens_and_broadcasts(
 
     stats = await StatsService(database).overview()
     assert (stats.users_total, stats.active_7d, stats.blocked) == (4, 4, 2)
-    assert (stats.messages_today, stats.messages_7d, stats.tokens_today) == (2, 2, 345)
+    assert (stats.messages_today, stats.messages_7d, stats.tokens_today) == (3, 3, 345)
+    assert (stats.to_coach_today, stats.to_coach_7d) == (2, 2)
     (summary,) = stats.broadcasts
     assert (summary.state, summary.total, summary.sent, summary.blocked) == (
         BroadcastState.DONE,

@@ -23,7 +23,9 @@ async def test_a_stranger_has_an_empty_profile(database: Database) -> None:
 
 async def test_profile_arguments_are_saved_in_si_units(database: Database) -> None:
     service = UserService(database)
-    updated = await service.update_profile(ANN, "units=imperial height=5'11\" weight=180 lb")
+    updated = (
+        await service.update_profile(ANN, "units=imperial height=5'11\" weight=180 lb")
+    ).profile
     assert updated.units is UnitSystem.IMPERIAL
     assert updated.height_cm == pytest.approx(180.34)
     assert updated.weight_kg == pytest.approx(81.65, abs=0.01)
@@ -40,7 +42,7 @@ async def test_a_bad_argument_changes_nothing(database: Database) -> None:
 
 async def test_one_answer_of_the_guided_flow_sets_one_field(database: Database) -> None:
     service = UserService(database)
-    updated = await service.set_field(ANN, "sex", "female")
+    updated = (await service.set_field(ANN, "sex", "female")).profile
     assert updated == Profile(sex=Sex.FEMALE)
     assert await service.profile(ANN.user_id) == updated
 

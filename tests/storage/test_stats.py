@@ -50,3 +50,19 @@ async def test_tokens_on_day_adds_up_every_user(database: Database) -> None:
         )
     async with database.transaction() as session:
         assert await stats_rows.tokens_on_day(session, day) == 130
+
+
+async def test_messages_sent_counts_every_kind_per_day(database: Database) -> None:
+    today = datetime.now(UTC).date()
+    await add_users(database, [80, 81])
+    async with database.transaction() as session:
+        for user_id, day in ((80, today), (80, today), (81, today), (81, date(2020, 1, 1))):
+            await usage.add_message(session, user_id=user_id, day=day)
+        await usage.add_message(session, user_id=99, day=today)  # erased meanwhile: skipped
+        await usage.add_usage(session, user_id=80, day=today, prompt_tokens=5, completion_tokens=1)
+    async with database.transaction() as session:
+        assert await stats_rows.count_messages_sent(session, today) == 3
+        assert await stats_rows.count_messages_sent(session, date(2019, 1, 1)) == 4
+        assert await stats_rows.tokens_on_day(session, today) == 6
+        [row] = await usage.usage_of(session, 80)
+        assert (row.messages, row.requests) == (2, 1)

@@ -677,3 +677,38 @@ def test_a_title_stays_with_the_paragraph_it_introduces(title: str) -> None:
     assert chunks[0] == intro
     assert chunks[1].startswith(title)
     assert_valid_chunks(markup, chunks, len(intro) + 30)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "expected"),
+    [
+        ("**Warm-up", "<b>Warm-up</b>"),
+        ("**Разминка**: десять ", "<b>Разминка</b>: десять"),
+        ("Do **3 sets** of `squ", "Do <b>3 sets</b> of <code>squ</code>"),
+        ("```python\nprint(1", '<pre><code class="language-python">print(1</code></pre>'),
+        ("~~old", "<s>old</s>"),
+        ("Do *this* and **", "Do <i>this</i> and"),  # an opener with nothing after it
+        ("**", ""),
+        ("Warm-up\n-", "Warm-up"),  # not a heading for a moment
+        ("- item\n- ", "• item"),
+        ("snake_case_name and", "snake_case_name and"),
+        ("2 * 3 = 6 and 4 * 5", "2 * 3 = 6 and 4 * 5"),
+        ("Use `**` for bold", "Use <code>**</code> for bold"),
+        ("**a *b** c", "a *b c"),  # crossed markers: plain text without them
+        ("See [the guide](https://exa", "See the guide"),
+        ("See [the gu", "See the gu"),
+        (
+            "See [the guide](https://example.org) and",
+            'See <a href="https://example.org">the guide</a> and',
+        ),
+    ],
+)
+def test_a_partial_answer_renders_without_markers(prefix: str, expected: str) -> None:
+    assert formatting.partial_markdown_to_html(prefix) == expected
+
+
+@given(st.text(alphabet="*_~`ab \n-#[]()", max_size=40))
+def test_a_partial_answer_never_shows_paired_markers(prefix: str) -> None:
+    rendered = formatting.partial_markdown_to_html(prefix)
+    outside_code = html_to_plain(re.sub(r"<code[^>]*>.*?</code>", "", rendered, flags=re.DOTALL))
+    assert not re.search(r"\*\*|__|~~", outside_code), rendered
