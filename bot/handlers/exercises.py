@@ -75,7 +75,8 @@ def card_html(exercise: Exercise, language: str = DEFAULT_LANGUAGE) -> str:
         muscles = t(language, "exercise.card_also", primary=muscles, secondary=secondary)
     equipment = ", ".join(exercise.equipment) or t(language, "exercise.no_equipment")
     cues = "\n".join(f"• {escape(cue)}" for cue in exercise.cues)
-    details = t(language, "exercise.card_equipment", equipment=equipment, level=exercise.level)
+    level = t(language, f"exercise.level.{exercise.level}")
+    details = t(language, "exercise.card_equipment", equipment=equipment, level=level)
     return (
         f"<b>{escape(exercise.name)}</b>\n"
         f"{escape(t(language, 'exercise.card_muscles', muscles=muscles))}\n"
