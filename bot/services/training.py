@@ -404,14 +404,17 @@ class TrainingService:
 
     async def summary(self, user_id: int, today: date) -> RecentSummary | None:
         """The last 14 days for the coach's prompt; None when nothing was logged in them."""
-        # Records need history before the window: a year of sets is plenty and stays small.
+        # Records need history before the window: a year of it, read condensed to the few
+        # rows per exercise that tell records apart, so a long log costs no more per message.
         since = datetime.combine(today - timedelta(days=365), time(0, 0), tzinfo=UTC)
+        start = datetime.combine(today - timedelta(days=SUMMARY_DAYS - 1), time(0, 0), tzinfo=UTC)
         async with self._database.transaction() as session:
-            sets = await training_rows.sets_of(session, user_id, since=since)
+            earlier = await training_rows.record_history(session, user_id, since=since, until=start)
+            recent = await training_rows.sets_of(session, user_id, since=start)
             weights = await training_rows.body_weights(
                 session, user_id, since=today - timedelta(days=SUMMARY_DAYS + 7)
             )
-        result = recent_summary(sets, weights, today, days=SUMMARY_DAYS)
+        result = recent_summary([*earlier, *recent], weights, today, days=SUMMARY_DAYS)
         if not result.total_sets and result.weight is None:
             return None
         return result

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -78,6 +78,47 @@ async def sets_of(
         statement = statement.where(WorkoutSet.performed_at < until)
     statement = statement.order_by(WorkoutSet.performed_at, WorkoutSet.id)
     return [_logged(row) for row in (await session.scalars(statement)).all()]
+
+
+async def record_history(
+    session: AsyncSession, user_id: int, *, since: datetime, until: datetime
+) -> list[LoggedSet]:
+    """The user's sets from ``since`` and before ``until``, condensed for telling records apart.
+
+    One set per exercise name, rep count and loaded or not (a weight other than none or zero):
+    its heaviest weight, at the group's first time. What ``new_records`` reads of earlier sets
+    (heaviest weight, heaviest weight per rep count, best trusted e1RM, most unloaded reps,
+    whether there were any) is the same over these as over every set, so a year of history
+    reads as a few rows per exercise. Oldest first.
+    """
+    unloaded = or_(WorkoutSet.weight_kg.is_(None), WorkoutSet.weight_kg == 0)
+    loaded = case((unloaded, 0), else_=1)
+    statement = (
+        select(
+            WorkoutSet.exercise_slug,
+            WorkoutSet.exercise_name,
+            WorkoutSet.reps,
+            func.max(WorkoutSet.weight_kg),
+            func.min(WorkoutSet.performed_at),
+        )
+        .where(
+            WorkoutSet.user_id == user_id,
+            WorkoutSet.performed_at >= since,
+            WorkoutSet.performed_at < until,
+        )
+        .group_by(WorkoutSet.exercise_slug, WorkoutSet.exercise_name, WorkoutSet.reps, loaded)
+    )
+    condensed = [
+        LoggedSet(
+            exercise_name=name,
+            performed_at=first,
+            exercise_slug=slug,
+            reps=reps,
+            weight_kg=weight,
+        )
+        for slug, name, reps, weight, first in (await session.execute(statement)).all()
+    ]
+    return sorted(condensed, key=lambda logged: logged.performed_at)
 
 
 async def entries_of(session: AsyncSession, user_id: int) -> list[LogEntry]:

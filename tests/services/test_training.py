@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from bot.catalog.loader import load_catalog
 from bot.catalog.lookup import LookupResult, find_exercise
 from bot.domain.exercises import Catalog
 from bot.domain.profile import Profile, UnitSystem
-from bot.domain.training import PrKind
+from bot.domain.training import LoggedSet, PrKind, recent_summary
 from bot.domain.workout_parser import WorkoutParseError
 from bot.errors import UserInputError
 from bot.services.training import (
@@ -174,3 +175,66 @@ async def test_the_summary_covers_the_last_two_weeks(
     assert summary is not None
     assert (summary.sessions, summary.total_sets) == (1, 3)
     assert summary.start == date(2026, 2, 25)
+
+
+def _year_of_sets(today: date) -> list[LoggedSet]:
+    """About 3,000 sets over a year: records early on, a detour, then a comeback in the window."""
+    names = [
+        ("barbell-back-squat", "Back squat"),
+        ("barbell-bench-press", "Bench press"),
+        (None, "Sled Push"),
+        (None, "sled  push"),
+        (None, "Pull-ups"),
+        (None, "Rowing"),
+    ]
+    logged: list[LoggedSet] = []
+    for back in range(365, -1, -1):
+        day = today - timedelta(days=back)
+        at = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=7)
+        # Heavy in the first months, lighter after, the window climbing back towards it.
+        peak = 140.0 if back > 300 else 100.0 + (13 - back) * 5.0 if back < 14 else 90.0
+        for number in range(8 + back % 3):
+            slug, name = names[(back + number) % len(names)]
+            reps = 1 + (back * 7 + number * 3) % 14
+            weight: float | None = round(peak - reps * 2.5 + (number % 3) * 1.25, 2)
+            if name == "Pull-ups":
+                weight = None if number % 2 else 0.0
+                reps = 5 + (back * 5 + number) % 11 + (6 if back < 3 else 0)
+            elif name == "Rowing":
+                weight, reps = None, None
+            logged.append(
+                LoggedSet(
+                    exercise_name=name,
+                    exercise_slug=slug,
+                    performed_at=at + timedelta(minutes=3 * number),
+                    reps=reps,
+                    weight_kg=weight,
+                    distance_m=2000.0 if name == "Rowing" else None,
+                )
+            )
+    return logged
+
+
+async def test_the_summary_of_a_long_history_is_the_one_every_set_gives(
+    service: TrainingService, database: Database, clock: _Clock
+) -> None:
+    today = clock.now.date()
+    history = _year_of_sets(today)
+    assert len(history) > 3000
+    async with database.transaction() as session:
+        await users.upsert_user(session, user_id=USER, first_name="A")
+        await rows.add_sets(session, USER, "year", history)
+        # Sets older than a year and in the future do not count, as before.
+        old = history[0].performed_at - timedelta(days=30)
+        await rows.add_sets(session, USER, "old", [replace(history[0], performed_at=old)])
+    summary = await service.summary(USER, today)
+    since = datetime.combine(today - timedelta(days=365), datetime.min.time(), tzinfo=UTC)
+    async with database.transaction() as session:
+        every = await rows.sets_of(session, USER, since=since)
+    assert summary == recent_summary(every, [], today, days=14)
+    assert summary is not None
+    assert {kind for event in summary.records for kind in event.kinds} == set(PrKind)
+    # The early records matter: without them the window would claim more.
+    start = datetime.combine(summary.start, datetime.min.time(), tzinfo=UTC)
+    window_only = recent_summary([s for s in every if s.performed_at >= start], [], today)
+    assert len(window_only.records) > len(summary.records)

@@ -90,3 +90,39 @@ async def test_a_second_weigh_in_the_same_day_replaces_the_first(database: Datab
     assert weights == [BodyWeight(date(2026, 3, 1), 82.0), BodyWeight(date(2026, 3, 2), 81.2)]
     assert latest == BodyWeight(date(2026, 3, 2), 81.2)
     assert len(since) == 1
+
+
+async def test_record_history_keeps_the_heaviest_set_per_exercise_reps_and_load(
+    database: Database,
+) -> None:
+    await _users(database)
+    async with database.transaction() as session:
+        await rows.add_sets(
+            session,
+            USER,
+            "b1",
+            [
+                _set("squat", 1, kg=100.0),
+                _set("squat", 2, kg=110.0),
+                _set("squat", 3, reps=3, kg=120.0),
+                _set("pull up", 1, reps=8, kg=None),
+                _set("pull up", 2, reps=8, kg=10.0),
+                _set("squat", 9, kg=150.0),
+            ],
+        )
+        await rows.add_sets(session, OTHER, "b2", [_set("squat", 2, kg=200.0)])
+    async with database.transaction() as session:
+        condensed = await rows.record_history(
+            session,
+            USER,
+            since=datetime(2026, 3, 1, tzinfo=UTC),
+            until=datetime(2026, 3, 5, tzinfo=UTC),
+        )
+    assert sorted((s.exercise_name, s.reps, s.weight_kg or 0.0) for s in condensed) == [
+        ("pull up", 8, 0.0),
+        ("pull up", 8, 10.0),
+        ("squat", 3, 120.0),
+        ("squat", 5, 110.0),
+    ]
+    assert [s.weight_kg for s in condensed if s.exercise_name == "pull up"].count(None) == 1
+    assert condensed[0].performed_at == datetime(2026, 3, 1, 18, 0, tzinfo=UTC)
