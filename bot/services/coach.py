@@ -179,7 +179,7 @@ class CoachService:
             return CoachReply(text=t(reader, "coach.limit"))
 
         summary, turns = await self._fold_if_needed(memory, language)
-        caution = detect_eating_disorder_signs(request.text) or _low_bmi(memory.profile)
+        caution = _eating_disorder_caution(request.text, memory) or _low_bmi(memory.profile)
         group = user.group_chat_id is not None
         system = build_system_prompt(
             # Others read a group: its prompt gets no profile numbers, only the preferred units.
@@ -521,6 +521,21 @@ def _profile_text(profile: Profile) -> str | None:
     if profile == Profile(units=profile.units, bmi_scale=profile.bmi_scale):
         return None
     return describe_profile_for_coach(profile)
+
+
+def _eating_disorder_caution(text: str, memory: _Memory) -> bool:
+    """Whether the latest message, a recent user turn or the summary shows eating-disorder signs.
+
+    The caution sticks for the whole loaded conversation: a meal photo right after talk of
+    restriction must not get calorie numbers. Only what is already in memory is scanned.
+    """
+    if detect_eating_disorder_signs(text):
+        return True
+    if memory.summary and detect_eating_disorder_signs(memory.summary):
+        return True
+    return any(
+        detect_eating_disorder_signs(turn.content) for turn in memory.turns if turn.role == "user"
+    )
 
 
 def _minor(profile: Profile) -> bool:

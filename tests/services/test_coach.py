@@ -190,6 +190,53 @@ async def test_a_photo_turn_goes_to_the_vision_model_and_only_it_carries_the_ima
     assert "[Photo] A kettlebell" in json.dumps(later.messages)
 
 
+async def test_eating_disorder_caution_sticks_to_a_meal_photo_after_the_message(
+    make_coach: Callable[..., CoachService], fake_openai: FakeOpenAI
+) -> None:
+    coach = make_coach()
+    await ask(coach, "I only eat 600 kcal a day now.")
+    image = ImageInput(data=b"\xff\xd8\xff", mime_type="image/jpeg")
+
+    await coach.reply(
+        ChatRequest(user=USER, text="[Photo] A plate of pasta", kind="photo", image=image), Sink()
+    )
+
+    photo = fake_openai.requests[-1]
+    assert "Extra care in this conversation" in photo.system_text
+    assert "with no numbers at all" in photo.system_text
+    assert "calories and protein as ranges" not in photo.system_text
+    assert "## Calorie guidance" not in photo.system_text
+
+
+async def test_eating_disorder_caution_sticks_through_the_summary(
+    make_coach: Callable[..., CoachService], fake_openai: FakeOpenAI
+) -> None:
+    def respond(body: dict[str, Any]) -> Reply:
+        if body.get("stream"):
+            return Reply(text="Noted.")
+        return Reply(text="- Says they make themselves throw up after dinner")
+
+    fake_openai.responder = respond
+    coach = make_coach(history_budget=400)
+    await ask(coach, "I make myself throw up after dinner. " + FILLER)
+    for turn in range(8):
+        await ask(coach, f"Turn {turn}. {FILLER}")
+
+    last = streamed(fake_openai)[-1]
+    assert "throw up" not in json.dumps(last.messages[1:])  # only the summary remembers it
+    assert "Extra care in this conversation" in last.system_text
+
+
+async def test_a_conversation_without_signs_keeps_the_calorie_guidance(
+    make_coach: Callable[..., CoachService], fake_openai: FakeOpenAI
+) -> None:
+    coach = make_coach()
+    await ask(coach, "I ate 2200 kcal yesterday.")
+    await ask(coach, "What should I eat after training?")
+
+    assert "## Calorie guidance" in fake_openai.requests[-1].system_text
+
+
 async def test_a_model_that_refuses_images_answers_plainly_and_keeps_the_note(
     make_coach: Callable[..., CoachService], fake_openai: FakeOpenAI, database: Database
 ) -> None:
