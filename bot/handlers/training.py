@@ -305,7 +305,8 @@ async def weight(update: Update, context: Context) -> None:
             date=result.saved.on.isoformat(),
         )
     ]
-    if result.previous is not None:
+    # Under 18 or underweight: no change line, it would invite weighing in for a number.
+    if result.previous is not None and not result.careful:
         change = _signed(result.saved.weight_kg - result.previous.weight_kg, units)
         lines.append(
             t(
@@ -323,6 +324,8 @@ async def weight(update: Update, context: Context) -> None:
 
 def _empty_text(language: str, progress: Progress) -> str:
     if progress.kind is ChartKind.WEIGHT:
+        if progress.careful:
+            return t(language, "training.progress_weight_hidden")
         return t(language, "training.progress_empty_weight")
     if progress.kind is ChartKind.WEEKLY:
         return t(language, "training.progress_empty_weekly")

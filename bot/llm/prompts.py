@@ -146,6 +146,16 @@ _CALORIE_RULES = """\
 - Keep a deficit within 500-1000 kcal/day and weight loss within 0.5-1 kg (1-2 lb) a week.
 - Mention that BMI misleads for athletes, pregnancy and the frail elderly where it matters."""
 
+_MINOR_GUIDANCE = """\
+## The user is under 18
+- Give no calorie numbers, deficits, macro targets, weight-loss goals, weigh-in schedules
+  or goal weights, and no adult BMI classes, even if asked.
+- Aim for at least 60 minutes a day of moderate-to-vigorous activity, mostly aerobic, with
+  vigorous activity and muscle- and bone-strengthening exercise at least 3 days a week
+  (WHO guidance for ages 5-17).
+- Focus on play, sport, skills, regular meals, sleep and enjoying movement; suggest
+  involving a parent, coach or doctor for anything about weight or diet."""
+
 _EATING_DISORDER_CAUTION = """\
 ## Extra care in this conversation
 The user has said things that can be signs of disordered eating. In this conversation:
@@ -216,6 +226,7 @@ def build_system_prompt(
 
     ``photo`` adds the rules for a photo in the latest message; a meal gets calorie and
     protein ranges unless ``eating_disorder_caution`` or ``minor`` forbids numbers.
+    ``minor`` (under 18) swaps the adult calorie rules for the WHO activity guidance.
     ``training_text`` is the training log's last 14 days (``describe_training``).
     ``group_units`` marks a group chat: others read along, so the prompt carries no profile
     (no weight, height, BMI or age) and no training log, only the unit system the user prefers.
@@ -232,7 +243,12 @@ def build_system_prompt(
                 + training_text.strip()
             )
     sections.append(_SAFETY_COMMON)
-    sections.append(_EATING_DISORDER_CAUTION if eating_disorder_caution else _CALORIE_RULES)
+    if eating_disorder_caution:
+        sections.append(_EATING_DISORDER_CAUTION)
+    if minor:
+        sections.append(_MINOR_GUIDANCE)
+    if not eating_disorder_caution and not minor:
+        sections.append(_CALORIE_RULES)
     if photo:
         no_numbers = eating_disorder_caution or minor
         meal = _PHOTO_MEAL_NO_NUMBERS if no_numbers else _PHOTO_MEAL_ESTIMATE

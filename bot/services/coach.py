@@ -123,6 +123,8 @@ class _Attempt:
     estimated_prompt: int = 0
     # The answer broke off (a cut stream, the length limit) after some text was shown.
     incomplete: bool = False
+    # Sets were saved by an earlier attempt of this turn: log_workout must not run again.
+    log_closed: bool = False
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,7 @@ class CoachService:
             return CoachReply(text=t(reader, "coach.limit"))
 
         summary, turns = await self._fold_if_needed(memory, language)
-        caution = detect_eating_disorder_signs(request.text) or _low_bmi(memory.profile)
+        caution = _eating_disorder_caution(request.text, memory) or _low_bmi(memory.profile)
         group = user.group_chat_id is not None
         system = build_system_prompt(
             # Others read a group: its prompt gets no profile numbers, only the preferred units.
@@ -197,44 +199,51 @@ class CoachService:
         model = self._model if request.image is None else self._vision
         kept = select_history(turns, self._budget, self._estimator).kept
         empty_answers = 0
+        # Sets the log_workout tool saved: kept across retries so they are saved once and
+        # every reply, the apology too, carries them with their Undo.
+        logged: list[LogResult] = []
+
+        def failed(text: str) -> CoachReply:
+            return CoachReply(text=text, logged=tuple(logged))
+
         while True:
-            attempt = _Attempt()
+            attempt = _Attempt(logged=logged, log_closed=bool(logged))
             messages = _with_image(build_messages(system, summary, kept), request.image)
             try:
                 await self._answer(messages, sink, attempt, user.user_id, model)
             except LLMImagesUnsupportedError:
                 logger.info("The model %s refused an image", model.model)
-                return CoachReply(text=t(language, "media.photo_no_vision"))
+                return failed(t(language, "media.photo_no_vision"))
             except LLMContextLengthError:
                 smaller = _shrink(summary, kept)
                 if smaller is None:
                     logger.warning("Prompt too long with nothing left to drop")
-                    return CoachReply(text=t(reader, "coach.apology"))
+                    return failed(t(reader, "coach.apology"))
                 summary, kept = smaller
                 logger.info("Context too long: retrying with %d turns", len(kept))
                 continue
             except LLMIncompleteError as exc:
                 if not attempt.text.strip():
                     logger.warning("Model failed for user %s: %s", user.user_id, exc)
-                    return CoachReply(text=t(reader, "coach.apology"))
+                    return failed(t(reader, "coach.apology"))
                 logger.warning("Answer for user %s broke off: %s", user.user_id, exc)
                 attempt.incomplete = True
             except LLMRateLimitError as exc:
                 logger.warning("Model failed for user %s: %s", user.user_id, exc)
                 if exc.retry_after is not None and exc.retry_after > _LONG_WAIT:
                     minutes = max(1, round(exc.retry_after / 60))
-                    return CoachReply(text=t(reader, "stream.busy", minutes=minutes))
-                return CoachReply(text=t(reader, "coach.apology"))
+                    return failed(t(reader, "stream.busy", minutes=minutes))
+                return failed(t(reader, "coach.apology"))
             except LLMError as exc:
                 logger.warning("Model failed for user %s: %s", user.user_id, exc)
-                return CoachReply(text=t(reader, "coach.apology"))
+                return failed(t(reader, "coach.apology"))
             if attempt.text.strip():
                 break
             # An empty answer is a failure: one more try, then the apology; never stored.
             empty_answers += 1
             logger.warning("The model sent an empty answer (%d)", empty_answers)
             if empty_answers > 1:
-                return CoachReply(text=t(reader, "coach.apology"))
+                return failed(t(reader, "coach.apology"))
 
         if attempt.estimated_prompt and attempt.usage:
             self._estimator.calibrate(attempt.estimated_prompt, attempt.usage[0].prompt_tokens)
@@ -369,7 +378,7 @@ class CoachService:
         """Stream the answer; tool calls are answered and the model continues once."""
         offered = [
             *([SHOW_EXERCISE_TOOL] if self._demos is not None else []),
-            *([LOG_WORKOUT_TOOL] if self._training is not None else []),
+            *([LOG_WORKOUT_TOOL] if self._training is not None and not attempt.log_closed else []),
         ]
         tools = offered if self._tools_supported and offered else None
         attempt.estimated_prompt = self._estimator.estimate_messages(messages, tools=tools or ())
@@ -413,6 +422,9 @@ class CoachService:
 
     async def _run_tool(self, call: ToolCall, attempt: _Attempt, user_id: int) -> ChatMessage:
         if call.name == LOG_WORKOUT_TOOL.name and self._training is not None:
+            if attempt.log_closed:
+                content = "Already logged in this turn: not saved again. Do not log it again."
+                return ChatMessage(role="tool", content=content, tool_call_id=call.id)
             return await self._log_workout(call, attempt, user_id)
         if call.name != SHOW_EXERCISE_TOOL.name or self._demos is None:
             return ChatMessage(role="tool", content="Unknown tool.", tool_call_id=call.id)
@@ -521,6 +533,21 @@ def _profile_text(profile: Profile) -> str | None:
     if profile.is_empty:
         return None
     return describe_profile_for_coach(profile)
+
+
+def _eating_disorder_caution(text: str, memory: _Memory) -> bool:
+    """Whether the latest message, a recent user turn or the summary shows eating-disorder signs.
+
+    The caution sticks for the whole loaded conversation: a meal photo right after talk of
+    restriction must not get calorie numbers. Only what is already in memory is scanned.
+    """
+    if detect_eating_disorder_signs(text):
+        return True
+    if memory.summary and detect_eating_disorder_signs(memory.summary):
+        return True
+    return any(
+        detect_eating_disorder_signs(turn.content) for turn in memory.turns if turn.role == "user"
+    )
 
 
 def _minor(profile: Profile) -> bool:

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from bot.catalog.lookup import LookupResult
 from bot.domain.exercises import Catalog, Exercise, normalise_name
+from bot.domain.metrics import CALORIE_MIN_AGE, bmi, round_bmi
 from bot.domain.profile import Profile, UnitSystem
 from bot.domain.training import (
     BodyWeight,
@@ -76,6 +77,7 @@ _PERIOD = re.compile(r"^(\d{1,3})\s*([dwmy])$")
 _PERIOD_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
 _MAX_PERIOD_DAYS = 5 * 365
 _WEIGHT_WORDS = frozenset({"weight", "bodyweight", "вес", "peso", "gewicht", "körpergewicht"})
+_UNDERWEIGHT_BELOW = 18.5  # Adult BMI below the normal range (safety rule 3).
 
 
 class ExerciseCatalog(Protocol):
@@ -136,11 +138,15 @@ class LogResult:
 
 @dataclass(frozen=True, slots=True)
 class WeightResult:
-    """A stored weigh-in, the one before it, and the units to show them in."""
+    """A stored weigh-in, the one before it, and the units to show them in.
+
+    ``careful`` (under 18 or BMI under 18.5): show no change, no trend and no nudge to weigh in.
+    """
 
     saved: BodyWeight
     previous: BodyWeight | None
     units: UnitSystem
+    careful: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +155,7 @@ class Progress:
 
     ``points`` is empty when there is too little to draw; ``name`` is the exercise's name
     (for EXERCISE); ``e1rm`` says whether the values are e1RM (else the top weight, or
-    hard sets for WEEKLY).
+    hard sets for WEEKLY). ``careful`` (WEIGHT only) means no weight trend is shown at all.
     """
 
     kind: ChartKind
@@ -158,6 +164,7 @@ class Progress:
     points: tuple[tuple[date, float], ...]
     name: str = ""
     e1rm: bool = False
+    careful: bool = False
 
     @property
     def enough(self) -> bool:
@@ -178,6 +185,18 @@ class Progress:
     @property
     def change(self) -> float:
         return self.points[-1][1] - self.points[0][1]
+
+
+def weigh_in_careful(profile: Profile) -> bool:
+    """Under 18 or a BMI under 18.5: weight changes and weigh-in nudges could feed restriction.
+
+    Safety rules 3 and 5: no weigh-in schedules, trends or goal weights for them.
+    """
+    if profile.age is not None and profile.age < CALORIE_MIN_AGE:
+        return True
+    if profile.height_cm is None or profile.weight_kg is None:
+        return False
+    return round_bmi(bmi(profile.weight_kg, profile.height_cm)) < _UNDERWEIGHT_BELOW
 
 
 def display_weight(kg: float, units: UnitSystem) -> float:
@@ -350,8 +369,12 @@ class TrainingService:
                 await user_rows.save_profile(
                     session, user_id, replace(profile, weight_kg=latest.weight_kg)
                 )
+            if latest is not None:
+                profile = replace(profile, weight_kg=latest.weight_kg)
         previous = next((w for w in reversed(before) if w.on < saved.on), None)
-        return WeightResult(saved=saved, previous=previous, units=units)
+        return WeightResult(
+            saved=saved, previous=previous, units=units, careful=weigh_in_careful(profile)
+        )
 
     # ----------------------------------------------------------------------------- progress
 
@@ -371,6 +394,9 @@ class TrainingService:
         since = datetime.combine(start, time(0, 0), tzinfo=UTC)
         if what.casefold() in _WEIGHT_WORDS:
             async with self._database.transaction() as session:
+                profile = await user_rows.get_profile(session, user_id) or Profile()
+                if weigh_in_careful(profile):
+                    return Progress(ChartKind.WEIGHT, days, units, (), careful=True)
                 weights = await training_rows.body_weights(session, user_id, since=start)
             points = tuple((w.on, display_weight(w.weight_kg, units)) for w in weights)
             return Progress(ChartKind.WEIGHT, days, units, points)

@@ -253,3 +253,41 @@ async def test_the_prompt_leaves_weight_out_under_eating_disorder_caution_and_un
     await _send(bot, "And now?")
     system = [r for r in bot.openai.requests if r.stream][-1].system_text
     assert "7-day average" not in system
+
+
+async def _weigh_in_yesterday(bot: RunningBot, kg: float) -> None:
+    database = Database(bot.database_url)
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).date()
+    try:
+        async with database.transaction() as session:
+            await rows.save_body_weight(session, USER, BodyWeight(yesterday, kg))
+    finally:
+        await database.dispose()
+
+
+async def test_weigh_ins_show_no_change_or_trend_under_18(bot: RunningBot) -> None:
+    await bot.start()
+    await _send(bot, "/weight 60")
+    await _weigh_in_yesterday(bot, 61.2)
+    [adult] = await _send(bot, "/weight 60")
+    assert "Since " in adult["text"]
+
+    await _send(bot, "/profile age=16")
+    [minor] = await _send(bot, "/weight 60")
+    assert minor["text"].startswith("Saved: 60 kg on ")
+    assert "Since " not in minor["text"]
+    [progress] = await _send(bot, "/progress weight")
+    assert progress["text"].startswith("Weight isn't charted here")
+    assert "/weight 81.4" not in progress["text"]
+    assert not bot.telegram.calls("sendPhoto", chat_id=USER)
+
+
+async def test_weigh_ins_show_no_change_below_a_bmi_of_18_5(bot: RunningBot) -> None:
+    await bot.start()
+    await _send(bot, "/profile height=180")
+    await _send(bot, "/weight 56")
+    await _weigh_in_yesterday(bot, 57.0)
+    [low] = await _send(bot, "/weight 56")  # BMI 17.3
+    assert "Since " not in low["text"]
+    [progress] = await _send(bot, "/progress weight")
+    assert progress["text"].startswith("Weight isn't charted here")

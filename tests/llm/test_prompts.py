@@ -86,6 +86,20 @@ def test_eating_disorder_caution_replaces_calorie_guidance() -> None:
     assert "chest pain" in cautious
 
 
+@pytest.mark.parametrize("caution", [False, True], ids=["minor", "minor-and-caution"])
+def test_a_minor_gets_activity_guidance_instead_of_calorie_rules(caution: bool) -> None:
+    text = prompt(profile_text=None, minor=True, eating_disorder_caution=caution)
+
+    assert "## Calorie guidance" not in text
+    assert "kcal" not in text
+    assert "0.5-1 kg" not in text
+    assert "500-1000" not in text
+    assert "## The user is under 18" in text
+    assert "60 minutes a day of moderate-to-vigorous activity" in text
+    assert "WHO guidance for ages 5-17" in text
+    assert "chest pain" in text
+
+
 def test_missing_profile_suggests_setting_one_up() -> None:
     text = prompt(profile_text=None)
 

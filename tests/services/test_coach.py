@@ -8,12 +8,16 @@ from typing import Any
 
 import pytest
 
-from bot.domain.exercises import Exercise
+from bot.catalog.loader import load_catalog
+from bot.catalog.lookup import LookupResult, find_exercise
+from bot.domain.exercises import Catalog, Exercise
 from bot.llm.client import ChatModel, ImageInput
 from bot.services.coach import ChatRequest, CoachReply, CoachService
+from bot.services.training import TrainingService
 from bot.services.users import UserInfo
 from bot.storage import Database
 from bot.storage import conversations as conversation_rows
+from bot.storage import training as training_rows
 from tests.factories import exercise
 from tests.fakes.openai import FakeOpenAI, Reply, ToolCall, context_length_error
 
@@ -40,6 +44,27 @@ class Finder:
 
     def mentioned(self, text: str, limit: int) -> list[Exercise]:
         return [BENCH][:limit] if "bench press" in text.lower() else []
+
+
+class Exercises:
+    """The packaged catalog, for the training log."""
+
+    def __init__(self) -> None:
+        self.catalog: Catalog = load_catalog()
+
+    def lookup(self, query: str) -> LookupResult:
+        return find_exercise(self.catalog, query)
+
+
+BENCH_SETS = ToolCall(
+    name="log_workout",
+    arguments={"exercise": "bench press", "sets": [{"reps": 5, "weight": 80, "unit": "kg"}] * 3},
+)
+
+
+async def stored_sets(database: Database) -> int:
+    async with database.transaction() as session:
+        return len(await training_rows.sets_of(session, USER.user_id))
 
 
 @pytest.fixture
@@ -190,6 +215,53 @@ async def test_a_photo_turn_goes_to_the_vision_model_and_only_it_carries_the_ima
     assert "[Photo] A kettlebell" in json.dumps(later.messages)
 
 
+async def test_eating_disorder_caution_sticks_to_a_meal_photo_after_the_message(
+    make_coach: Callable[..., CoachService], fake_openai: FakeOpenAI
+) -> None:
+    coach = make_coach()
+    await ask(coach, "I only eat 600 kcal a day now.")
+    image = ImageInput(data=b"\xff\xd8\xff", mime_type="image/jpeg")
+
+    await coach.reply(
+        ChatRequest(user=USER, text="[Photo] A plate of pasta", kind="photo", image=image), Sink()
+    )
+
+    photo = fake_openai.requests[-1]
+    assert "Extra care in this conversation" in photo.system_text
+    assert "with no numbers at all" in photo.system_text
+    assert "calories and protein as ranges" not in photo.system_text
+    assert "## Calorie guidance" not in photo.system_text
+
+
+async def test_eating_disorder_caution_sticks_through_the_summary(
+    make_coach: Callable[..., CoachService], fake_openai: FakeOpenAI
+) -> None:
+    def respond(body: dict[str, Any]) -> Reply:
+        if body.get("stream"):
+            return Reply(text="Noted.")
+        return Reply(text="- Says they make themselves throw up after dinner")
+
+    fake_openai.responder = respond
+    coach = make_coach(history_budget=400)
+    await ask(coach, "I make myself throw up after dinner. " + FILLER)
+    for turn in range(8):
+        await ask(coach, f"Turn {turn}. {FILLER}")
+
+    last = streamed(fake_openai)[-1]
+    assert "throw up" not in json.dumps(last.messages[1:])  # only the summary remembers it
+    assert "Extra care in this conversation" in last.system_text
+
+
+async def test_a_conversation_without_signs_keeps_the_calorie_guidance(
+    make_coach: Callable[..., CoachService], fake_openai: FakeOpenAI
+) -> None:
+    coach = make_coach()
+    await ask(coach, "I ate 2200 kcal yesterday.")
+    await ask(coach, "What should I eat after training?")
+
+    assert "## Calorie guidance" in fake_openai.requests[-1].system_text
+
+
 async def test_a_model_that_refuses_images_answers_plainly_and_keeps_the_note(
     make_coach: Callable[..., CoachService], fake_openai: FakeOpenAI, database: Database
 ) -> None:
@@ -206,3 +278,44 @@ async def test_a_model_that_refuses_images_answers_plainly_and_keeps_the_note(
     async with database.transaction() as session:
         [stored] = await conversation_rows.messages_of(session, USER.user_id)
     assert (stored.kind, stored.content) == ("photo", "[Photo]\nMy squat")
+
+
+async def test_sets_logged_before_an_empty_answer_are_not_saved_again_on_the_retry(
+    database: Database, make_coach: Callable[..., CoachService], fake_openai: FakeOpenAI
+) -> None:
+    fake_openai.script(
+        Reply(tool_calls=[BENCH_SETS]),
+        Reply(text=""),  # the follow-up comes back empty: the turn is tried again
+        Reply(tool_calls=[BENCH_SETS]),  # a model that calls it anyway is not obeyed
+        Reply(text="Nice work on the bench!"),
+    )
+    coach = make_coach(training=TrainingService(database, Exercises()))
+
+    reply = await ask(coach, "I benched 3x5 at 80 kg")
+
+    assert reply.text == "Nice work on the bench!"
+    [batch] = reply.logged
+    assert len(batch.exercises[0].sets) == 3
+    assert await stored_sets(database) == 3
+    first, _, retry, follow_up = streamed(fake_openai)
+    assert "log_workout" in json.dumps(first.tools)
+    assert "log_workout" not in json.dumps(retry.tools)
+    assert "not saved again" in follow_up.messages[-1]["content"]
+
+
+async def test_sets_logged_before_a_failed_answer_come_back_with_the_apology(
+    database: Database, make_coach: Callable[..., CoachService], fake_openai: FakeOpenAI
+) -> None:
+    fake_openai.script(
+        Reply(tool_calls=[BENCH_SETS]),
+        # The follow-up fails, its retries too.
+        *[Reply(stream_error={"error": {"message": "overloaded", "type": "server_error"}})] * 3,
+    )
+    coach = make_coach(training=TrainingService(database, Exercises()))
+
+    reply = await ask(coach, "I benched 3x5 at 80 kg")
+
+    assert "Sorry" in reply.text
+    [batch] = reply.logged
+    assert batch.exercises[0].name == "Barbell bench press"
+    assert await stored_sets(database) == 3
