@@ -19,6 +19,7 @@ from bot.handlers import register_handlers
 from bot.handlers.admin import start_broadcasts, stop_broadcasts
 from bot.handlers.commands import set_command_menu
 from bot.handlers.context import BotData, Context
+from bot.handlers.reminders import start_reminders, stop_reminders
 from bot.handlers.webapp import set_app_menu_button
 from bot.llm.client import ChatModel
 from bot.llm.transcription import Transcriber
@@ -29,7 +30,9 @@ from bot.services.coach import CoachService
 from bot.services.delivery import DemoDelivery
 from bot.services.inbox import InboxService
 from bot.services.limits import SlidingWindowLimiter
+from bot.services.plans import PlanService
 from bot.services.registry import Services
+from bot.services.reminders import ReminderService
 from bot.services.senses import SensesService
 from bot.services.stats import StatsService
 from bot.services.training import TrainingService
@@ -108,6 +111,7 @@ async def open_services(application: FitCoachApp) -> None:
         timeout=settings.openai_timeout,
     )
     media = await CatalogService.open(database)
+    reminders = ReminderService(database)
     vision = _vision_model(settings, model)
     training = TrainingService(database, media)
     application.bot_data.services = Services(
@@ -120,6 +124,7 @@ async def open_services(application: FitCoachApp) -> None:
             history_budget=settings.history_token_budget,
             daily_token_limit=settings.daily_token_limit,
             demos=media,
+            reminders=reminders,
             vision=vision,
             training=training,
         ),
@@ -129,6 +134,8 @@ async def open_services(application: FitCoachApp) -> None:
         broadcast=BroadcastService(database),
         training=training,
         stats=StatsService(database),
+        plans=PlanService(database, model, lambda: media.catalog, training=training),
+        reminders=reminders,
         senses=SensesService(
             database,
             transcriber=_transcriber(settings),
@@ -226,6 +233,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         await inbox.open()
         await application.start()
         start_broadcasts(application)  # resumes broadcasts a restart interrupted
+        start_reminders(application)  # sends what came due while the bot was down
         await _publish_command_menu(application, settings)
         await set_app_menu_button(application.bot, settings.web_app_url)
         worker = InboxWorker(application, inbox)
@@ -342,6 +350,7 @@ async def _stop(
         # What is still pending stays in the inbox for the next start (or another instance).
         await worker.stop(SHUTDOWN_GRACE_SECONDS, hard=hard)
     await stop_broadcasts(application)  # before the bot's HTTP client closes
+    await stop_reminders(application)
     if application.running:
         await application.stop()
     await application.shutdown()

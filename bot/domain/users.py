@@ -23,6 +23,7 @@ class User:
     updated_at: datetime | None = None
     last_seen_at: datetime | None = None
     blocked_at: datetime | None = None
+    timezone: str | None = None  # IANA name, e.g. Europe/Berlin
     profile: Profile = field(default_factory=Profile)
 
 

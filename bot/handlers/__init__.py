@@ -20,7 +20,9 @@ from bot.handlers import (
     exercises,
     language,
     media,
+    plans,
     profile_flow,
+    reminders,
     training,
 )
 from bot.handlers.errors import on_error
@@ -36,6 +38,8 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CallbackQueryHandler(profile_flow.on_button, pattern=r"^pf:"))
     application.add_handler(CallbackQueryHandler(commands.forget_button, pattern=r"^forget:"))
     application.add_handler(CallbackQueryHandler(exercises.on_button, pattern=r"^ex:"))
+    application.add_handler(CallbackQueryHandler(plans.on_button, pattern=r"^pl:"))
+    application.add_handler(CallbackQueryHandler(reminders.check_in_button, pattern=r"^ci:"))
     application.add_handler(
         CallbackQueryHandler(language.on_button, pattern=language.CALLBACK_PATTERN)
     )

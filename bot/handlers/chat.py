@@ -8,7 +8,7 @@ from dataclasses import replace
 from telegram import Message, Update
 from telegram.constants import ChatType, ParseMode
 
-from bot.handlers import profile_flow, training
+from bot.handlers import plans, profile_flow, reminders, training
 from bot.handlers.context import Context
 from bot.handlers.exercises import send_demos
 from bot.handlers.render import StreamingReply
@@ -31,6 +31,10 @@ async def chat(update: Update, context: Context) -> None:
     if message is None or message.text is None or update.effective_user is None:
         return
     if await profile_flow.take_typed_answer(update, context):
+        return
+    if await plans.take_typed_answer(update, context):
+        return
+    if await reminders.take_typed_answer(update, context):
         return
     if not addressed_to_bot(message, context.bot.username, context.bot.id):
         return

@@ -28,7 +28,16 @@ from telegram.ext import Application, CommandHandler, filters
 
 from bot.domain.profile import Profile
 from bot.errors import UserInputError
-from bot.handlers import admin, exercises, language, profile_flow, training, webapp
+from bot.handlers import (
+    admin,
+    exercises,
+    language,
+    plans,
+    profile_flow,
+    reminders,
+    training,
+    webapp,
+)
 from bot.handlers.arguments import command_arguments
 from bot.handlers.context import Context
 from bot.handlers.render import edit_html
@@ -337,6 +346,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("profile", profile, "command.profile"),
     Command("bmi", bmi, "command.bmi"),
     Command("exercise", exercises.exercise, "command.exercise"),
+    Command("plan", plans.plan, "command.plan"),
+    Command("today", plans.today, "command.today"),
+    Command("remind", reminders.remind, "command.remind"),
+    Command("timezone", reminders.timezone, "command.timezone"),
     Command("log", training.log, "command.log"),
     Command("weight", training.weight, "command.weight"),
     Command("progress", training.progress, "command.progress"),

@@ -157,6 +157,7 @@ _FIRST_BACKOFF = 0.5
 # A retry that would have less than this left of the wait is not worth starting.
 _MIN_TRY = 2.0
 _MAX_COMPLETION_TOKENS = re.compile(r"max_completion_tokens", re.IGNORECASE)
+_RESPONSE_FORMAT = re.compile(r"response_format|json_schema|structured output", re.IGNORECASE)
 
 
 class ChatModel:
@@ -173,6 +174,7 @@ class ChatModel:
         http_client: httpx2.AsyncClient | None = None,
     ) -> None:
         self._model = model
+        self._json_schema_supported = True
         # Kept only to scrub it from error texts a server might echo back.
         self._api_key = api_key
         self._timeout = timeout
@@ -333,6 +335,45 @@ class ChatModel:
         except openai.OpenAIError as exc:
             self._raise(exc)
         # openai hands back the raw text when the body is not JSON (a proxy's error page).
+        if not isinstance(response, ChatCompletion) or not response.choices:
+            raise LLMUnavailableError("The model server sent an unusable answer.")
+        return Completion(
+            text=response.choices[0].message.content or "",
+            usage=_usage(response.usage),
+        )
+
+    async def complete_json(
+        self, messages: Sequence[ChatMessage], *, name: str, schema: Mapping[str, Any]
+    ) -> Completion:
+        """Answer with a JSON document: ``response_format`` json_schema where the server takes it.
+
+        A server that refuses ``response_format`` is asked again without it (the prompt must
+        ask for JSON only, too) and not offered it again. The answer is text; the caller parses.
+        """
+        params = _message_params(messages)
+        try:
+            response: object = None
+            if self._json_schema_supported:
+                try:
+                    response = await self._client.chat.completions.create(
+                        model=self._model,
+                        messages=params,
+                        response_format={
+                            "type": "json_schema",
+                            "json_schema": {"name": name, "schema": dict(schema)},
+                        },
+                    )
+                except openai.BadRequestError as exc:
+                    if not _RESPONSE_FORMAT.search(_error_text(exc)):
+                        raise
+                    logger.info("The model server refused response_format: asking for JSON text")
+                    self._json_schema_supported = False
+            if response is None:
+                response = await self._client.chat.completions.create(
+                    model=self._model, messages=params
+                )
+        except openai.OpenAIError as exc:
+            self._raise(exc)
         if not isinstance(response, ChatCompletion) or not response.choices:
             raise LLMUnavailableError("The model server sent an unusable answer.")
         return Completion(

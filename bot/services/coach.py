@@ -12,7 +12,9 @@ from typing import Any, Protocol
 from bot.domain.conversations import MessageKind
 from bot.domain.exercises import Exercise
 from bot.domain.metrics import CALORIE_MIN_AGE, bmi, describe_profile_for_coach, round_bmi
+from bot.domain.plans import StoredPlan, describe_plan_for_coach
 from bot.domain.profile import Profile, UnitSystem
+from bot.domain.reminders import CheckIn, ReminderOff, format_days, parse_reminder
 from bot.domain.safety import detect_eating_disorder_signs, detect_red_flag, safety_message
 from bot.domain.training import RecentSummary
 from bot.errors import (
@@ -22,6 +24,7 @@ from bot.errors import (
     LLMIncompleteError,
     LLMRateLimitError,
     LLMToolsUnsupportedError,
+    UserInputError,
 )
 from bot.i18n import pick_language, t
 from bot.llm.client import (
@@ -37,6 +40,7 @@ from bot.llm.client import (
 from bot.llm.prompts import (
     LOG_WORKOUT_TOOL,
     MAX_DEMOS_PER_ANSWER,
+    SET_REMINDER_TOOL,
     SHOW_EXERCISE_TOOL,
     SUMMARY_MAX_TOKENS,
     Turn,
@@ -47,10 +51,13 @@ from bot.llm.prompts import (
     select_history,
 )
 from bot.llm.tokens import TokenEstimator
+from bot.services.reminders import NeedsTimezone, ReminderService
 from bot.services.training import LogResult, ToolArgumentError
 from bot.services.users import UserInfo
 from bot.storage import Database
 from bot.storage import conversations as conversation_rows
+from bot.storage import plans as plan_rows
+from bot.storage import reminders as reminder_rows
 from bot.storage import usage as usage_rows
 from bot.storage import users as user_rows
 
@@ -136,6 +143,7 @@ class _Memory:
     turns: list[Turn]
     message_ids: list[int]
     tokens_today: int
+    plan_text: str | None = None
 
 
 class CoachService:
@@ -149,6 +157,7 @@ class CoachService:
         history_budget: int = 4000,
         daily_token_limit: int | None = None,
         demos: DemoFinder | None = None,
+        reminders: ReminderService | None = None,
         training: TrainingLog | None = None,
         today: Callable[[], date] = lambda: datetime.now(UTC).date(),
         vision: ChatModel | None = None,
@@ -159,6 +168,7 @@ class CoachService:
         self._budget = history_budget
         self._daily_limit = daily_token_limit
         self._demos = demos
+        self._reminders = reminders
         self._today = today
         self._estimator = TokenEstimator()
         self._training = training
@@ -190,6 +200,7 @@ class CoachService:
             today=self._today(),
             language_code=language,
             eating_disorder_caution=caution,
+            plan_text=memory.plan_text,
             photo=request.image is not None,
             minor=_minor(memory.profile),
             training_text=(
@@ -298,6 +309,8 @@ class CoachService:
             )
             after = summary.covers_through_message_id if summary is not None else 0
             rows = await conversation_rows.messages_after(session, conversation.id, after)
+            plan = await plan_rows.current_plan(session, user.user_id)
+            check_in = await reminder_rows.latest_check_in(session, user.user_id)
             tokens_today = 0
             if self._daily_limit is not None:
                 tokens_today = await usage_rows.tokens_used(session, user.user_id, self._today())
@@ -321,6 +334,8 @@ class CoachService:
             turns=turns,
             message_ids=ids,
             tokens_today=tokens_today,
+            # Slugs name the exercises: readable, and the same in every language.
+            plan_text=_plan_text(plan, check_in),
         )
 
     async def _fold_if_needed(
@@ -379,6 +394,7 @@ class CoachService:
         offered = [
             *([SHOW_EXERCISE_TOOL] if self._demos is not None else []),
             *([LOG_WORKOUT_TOOL] if self._training is not None and not attempt.log_closed else []),
+            *([SET_REMINDER_TOOL] if self._reminders is not None else []),
         ]
         tools = offered if self._tools_supported and offered else None
         attempt.estimated_prompt = self._estimator.estimate_messages(messages, tools=tools or ())
@@ -421,6 +437,9 @@ class CoachService:
         return calls
 
     async def _run_tool(self, call: ToolCall, attempt: _Attempt, user_id: int) -> ChatMessage:
+        if call.name == SET_REMINDER_TOOL.name and self._reminders is not None:
+            result = await self._set_reminder(call, user_id)
+            return ChatMessage(role="tool", content=result, tool_call_id=call.id)
         if call.name == LOG_WORKOUT_TOOL.name and self._training is not None:
             if attempt.log_closed:
                 content = "Already logged in this turn: not saved again. Do not log it again."
@@ -451,6 +470,34 @@ class CoachService:
                 "mention it: never write that a demo is shown, below, above or attached."
             )
         return ChatMessage(role="tool", content=result, tool_call_id=call.id)
+
+    async def _set_reminder(self, call: ToolCall, user_id: int) -> str:
+        """Set or remove a reminder as the model asked; the result tells it what happened."""
+        assert self._reminders is not None
+        arguments = call.arguments
+        kind = str(arguments.get("kind", "")).strip()
+        if arguments.get("off"):
+            request_text = f"{kind} off" if kind else "off"
+        else:
+            request_text = f"{kind} {arguments.get('days', '')} {arguments.get('time', '')}"
+        try:
+            request = parse_reminder(request_text)
+        except UserInputError as error:
+            return f"Not set: {t('en', error.message)} Ask the user and try again."
+        if isinstance(request, ReminderOff):
+            removed = await self._reminders.off(user_id, request.kind)
+            return f"Removed {removed} reminder(s)."
+        result = await self._reminders.set(user_id, request)
+        if isinstance(result, NeedsTimezone):
+            return (
+                "Not set: the user has no time zone yet. Ask which time zone they are in and "
+                "suggest /timezone (e.g. /timezone Europe/Berlin or /timezone +3), or to send "
+                f"/remind {request_text.strip()} so FitCoach asks."
+            )
+        return (
+            f"Reminder set: {result.kind.value} {format_days(result.weekdays)} at "
+            f"{result.at.strftime('%H:%M')} local time. /remind lists reminders."
+        )
 
     async def _log_workout(self, call: ToolCall, attempt: _Attempt, user_id: int) -> ChatMessage:
         """Log the sets, or tell the model what is unclear so it asks the user."""
@@ -508,6 +555,20 @@ class CoachService:
 
 
 _ROLES = ("user", "assistant")
+
+
+def _plan_text(plan: StoredPlan | None, check_in: CheckIn | None) -> str | None:
+    """The plan for the prompt, with how the last weekly check-in said it felt."""
+    if plan is None:
+        return None
+    text = describe_plan_for_coach(plan.plan, {})
+    if check_in is not None:
+        felt = check_in.answer.value.replace("-", " ")
+        text += (
+            f"\nWeekly check-in ({check_in.answered_at.date().isoformat()}): the user said the "
+            f"training felt {felt}; adjust loads, reps or rest accordingly when it comes up."
+        )
+    return text
 
 
 def _shrink(summary: str | None, kept: list[Turn]) -> tuple[str | None, list[Turn]] | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import Final, Protocol
@@ -223,6 +223,35 @@ class DemoDelivery:
         """
         sent = 0
         for exercise in list(exercises)[: self._max_per_answer]:
+            try:
+                delivery = await self._deliver(port, chat_id, exercise, card=False)
+            except Exception:
+                logger.exception("Demo of %s not sent to %s", exercise.slug, chat_id)
+                return sent
+            if delivery.status is _Status.SENT:
+                sent += 1
+            elif delivery.status is _Status.UNAVAILABLE:
+                break
+        return sent
+
+    async def send_each(
+        self,
+        port: DemoPort,
+        chat_id: int,
+        exercises: Sequence[Exercise],
+        *,
+        pause: float,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> int:
+        """Every exercise's first demo that can be sent, one message each, ``pause`` apart.
+
+        Animations cannot form an album, and Telegram takes about one message a second in a
+        chat; exercises without a demo are passed over. Returns how many went.
+        """
+        sent = 0
+        for exercise in exercises:
+            if sent:
+                await sleep(pause)
             try:
                 delivery = await self._deliver(port, chat_id, exercise, card=False)
             except Exception:

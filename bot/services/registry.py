@@ -10,6 +10,8 @@ from bot.services.catalog import CatalogService
 from bot.services.coach import CoachService
 from bot.services.delivery import DemoDelivery
 from bot.services.limits import SlidingWindowLimiter
+from bot.services.plans import PlanService
+from bot.services.reminders import ReminderService
 from bot.services.senses import SensesService
 from bot.services.stats import StatsService
 from bot.services.training import TrainingService
@@ -31,6 +33,8 @@ class Services:
     broadcast: BroadcastService
     training: TrainingService
     stats: StatsService
+    plans: PlanService
+    reminders: ReminderService
     senses: SensesService
 
     async def aclose(self) -> None:

@@ -11,10 +11,13 @@ from typing import Any
 
 from bot.domain.metrics import BodyReport, body_report
 from bot.domain.profile import Profile, ProfileChange, read_field, read_profile_args
+from bot.domain.reminders import format_days
 from bot.i18n import pick_language
 from bot.storage import Database, erasure
 from bot.storage import broadcasts as broadcast_rows
 from bot.storage import conversations as conversation_rows
+from bot.storage import plans as plan_rows
+from bot.storage import reminders as reminder_rows
 from bot.storage import training as training_rows
 from bot.storage import usage as usage_rows
 from bot.storage import users as user_rows
@@ -153,6 +156,9 @@ class UserService:
                     "daily_usage": [],
                     "broadcasts": [],
                     "broadcasts_written": [],
+                    "plans": [],
+                    "reminders": [],
+                    "check_ins": [],
                     "workout_sets": [],
                     "body_measurements": [],
                 }
@@ -162,6 +168,9 @@ class UserService:
             usage = await usage_rows.usage_of(session, user_id)
             deliveries = await broadcast_rows.deliveries_of(session, user_id)
             written = await broadcast_rows.broadcasts_by(session, user_id)
+            plans = await plan_rows.plans_of(session, user_id)
+            reminders = await reminder_rows.reminders_of(session, user_id)
+            check_ins = await reminder_rows.check_ins_of(session, user_id)
             workout = await training_rows.entries_of(session, user_id)
             weights = await training_rows.body_weights(session, user_id)
         by_conversation: dict[int, list[dict[str, Any]]] = {c.id: [] for c in conversations}
@@ -196,6 +205,7 @@ class UserService:
             "updated_at": _iso(row.updated_at),
             "last_seen_at": _iso(row.last_seen_at),
             "blocked_at": _iso(row.blocked_at),
+            "timezone": row.timezone,
             "profile": _profile_document(row.profile),
         }
         return {
@@ -244,6 +254,28 @@ class UserService:
                     "created_at": _iso(b.created_at),
                 }
                 for b in written
+            ],
+            "plans": [
+                {
+                    "status": p.status,
+                    "plan": p.plan.model_dump(),
+                    "preferences": asdict(p.preferences),
+                    "created_at": _iso(p.created_at),
+                    "accepted_at": _iso(p.accepted_at),
+                }
+                for p in plans
+            ],
+            "reminders": [
+                {
+                    "kind": r.kind.value,
+                    "days": format_days(r.weekdays),
+                    "local_time": r.at.strftime("%H:%M"),
+                    "next_due_utc": _iso(r.next_due),
+                }
+                for r in reminders
+            ],
+            "check_ins": [
+                {"answer": c.answer.value, "answered_at": _iso(c.answered_at)} for c in check_ins
             ],
             # The training log in SI units, every set with its batch (one /log message).
             "workout_sets": [

@@ -112,6 +112,8 @@ class User(Base):
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
     last_seen_at: Mapped[datetime | None] = mapped_column()
     blocked_at: Mapped[datetime | None] = mapped_column()
+    # IANA name (Europe/Berlin); reminders fire at local times in it.
+    timezone: Mapped[str | None] = mapped_column(String(64))
 
     conversations: Mapped[list[Conversation]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
@@ -295,6 +297,61 @@ class ExerciseMedia(Base):
     telegram_file_id: Mapped[str | None] = mapped_column(String(256))
     failing_at: Mapped[datetime | None] = mapped_column()
     failure: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class TrainingPlan(Base):
+    """A weekly plan as JSON: proposed to the user, then accepted (one at a time) or retired."""
+
+    __tablename__ = "training_plans"
+    __table_args__ = (Index("ix_training_plans_user_id_status", "user_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    # "proposed", "accepted" or "retired".
+    status: Mapped[str] = mapped_column(String(16))
+    data: Mapped[str] = mapped_column(Text)
+    preferences: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    accepted_at: Mapped[datetime | None] = mapped_column()
+
+
+class ReminderRow(Base):
+    """One reminder of a user at a local time, and when it is next due (UTC).
+
+    ``owner`` and ``lease_expires_at`` form a lease like the broadcasts': the instance that
+    claimed a due reminder sends it; another takes it over only once the lease expired.
+    """
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        Index("uq_reminders_user_id_kind", "user_id", "kind", unique=True),
+        Index("ix_reminders_next_due_at", "next_due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    # Weekday numbers, Monday = 0, comma-separated ("0,2,4").
+    weekdays: Mapped[str] = mapped_column(String(16))
+    local_time: Mapped[str] = mapped_column(String(5))
+    next_due_at: Mapped[datetime] = mapped_column()
+    owner: Mapped[str | None] = mapped_column(String(64))
+    lease_expires_at: Mapped[datetime | None] = mapped_column()
+    last_sent_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class CheckInRow(Base):
+    """One answer to the weekly check-in: how the week's training felt."""
+
+    __tablename__ = "check_ins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    answer: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 

@@ -111,6 +111,15 @@ async def mark_unblocked(session: AsyncSession, user_id: int) -> None:
     await session.execute(update(UserRow).where(UserRow.id == user_id).values(blocked_at=None))
 
 
+async def set_timezone(session: AsyncSession, user_id: int, timezone: str) -> None:
+    """Keep the user's IANA time zone (validated by the caller)."""
+    await session.execute(
+        update(UserRow)
+        .where(UserRow.id == user_id)
+        .values(timezone=timezone, updated_at=func.now())
+    )
+
+
 # --- rows to domain objects -------------------------------------------------------------------
 
 
@@ -127,6 +136,7 @@ def _user(row: UserRow) -> User:
         updated_at=row.updated_at,
         last_seen_at=row.last_seen_at,
         blocked_at=row.blocked_at,
+        timezone=row.timezone,
         profile=_profile(row),
     )
 

@@ -39,6 +39,7 @@ ALLOWED_NAMES = {
     ("bot/handlers/render.py", "_message_gone"),  # Telegram's error wording, matched
     ("bot/handlers/errors.py", "describe_update"),  # the log's description of an update
     ("bot/services/catalog.py", "OWNER_LICENSE"),  # a stored licence value, not a sentence
+    ("bot/services/plans.py", "_preferences_text"),  # the plan request to the model
 }
 LOG_METHODS = {"debug", "info", "warning", "error", "exception", "critical", "log"}
 # Calls whose strings are details kept for logs and admins' records, never sent to users.

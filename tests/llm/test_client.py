@@ -553,6 +553,33 @@ async def test_api_key_never_reaches_logs_or_errors(
     assert API_KEY not in caplog.text
 
 
+async def test_complete_json_asks_for_the_schema_and_drops_it_where_refused(
+    make_model: Callable[..., ChatModel],
+) -> None:
+    refusal = error(400, "response_format json_schema is not supported by this model")
+    recorder = Recorder(refusal, completion('{"days": []}'))
+    model = make_model(recorder)
+    schema = {"type": "object"}
+
+    first = await model.complete_json(MESSAGES, name="weekly_plan", schema=schema)
+    second = await model.complete_json(MESSAGES, name="weekly_plan", schema=schema)
+
+    assert first.text == second.text == '{"days": []}'
+    assert recorder.body(0)["response_format"] == {
+        "type": "json_schema",
+        "json_schema": {"name": "weekly_plan", "schema": schema},
+    }
+    assert "response_format" not in recorder.body(1)
+    assert "response_format" not in recorder.body(2)  # not offered again
+    assert len(recorder.requests) == 3
+
+
+async def test_complete_json_passes_other_refusals_on(make_model: Callable[..., ChatModel]) -> None:
+    model = make_model(Recorder(error(401, "bad key")))
+    with pytest.raises(LLMError):
+        await model.complete_json(MESSAGES, name="weekly_plan", schema={})
+
+
 async def test_a_user_message_with_an_image_is_sent_as_text_and_image_parts(
     make_model: Callable[..., ChatModel],
 ) -> None:

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.schema import Table
 
+from bot.domain.plans import PlanPreferences, WeeklyPlan
+from bot.domain.reminders import CheckInAnswer, ReminderKind
 from bot.domain.training import BodyWeight, LoggedSet
 from bot.services.users import UserService
 from bot.storage import Database
 from bot.storage import broadcasts as broadcast_rows
 from bot.storage import conversations as convo
 from bot.storage import inbox as inbox_rows
+from bot.storage import plans as plan_rows
+from bot.storage import reminders as reminder_rows
 from bot.storage import training as training_rows
 from bot.storage import usage as usage_rows
 from bot.storage import users as user_rows
@@ -89,6 +93,30 @@ async def _user_with_everything(session: AsyncSession, user_id: int) -> None:
     )
     await usage_rows.add_usage(
         session, user_id=user_id, day=date(2026, 5, 1), prompt_tokens=10, completion_tokens=5
+    )
+    plan = WeeklyPlan.model_validate(
+        {
+            "days": [
+                {
+                    "weekday": "mon",
+                    "focus": "Full body",
+                    "exercises": [{"slug": "push-up", "sets": 3, "reps": 10, "rest_seconds": 60}],
+                }
+            ],
+            "progression": "Add a rep each week.",
+        }
+    )
+    await plan_rows.add_proposal(session, user_id, plan, PlanPreferences(days_per_week=1))
+    await reminder_rows.upsert_reminder(
+        session,
+        user_id=user_id,
+        kind=ReminderKind.WORKOUT,
+        weekdays=frozenset({0}),
+        at=time(18, 30),
+        next_due=datetime(2026, 5, 4, 16, 30, tzinfo=UTC),
+    )
+    await reminder_rows.add_check_in(
+        session, user_id, CheckInAnswer.TOO_HARD, datetime(2026, 5, 10, tzinfo=UTC)
     )
     await training_rows.add_sets(
         session,
