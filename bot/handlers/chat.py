@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from telegram import Message, Update
 from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden
 
 from bot.handlers import plans, profile_flow, reminders, training
 from bot.handlers.context import Context
@@ -21,6 +22,7 @@ from bot.handlers.users import (
 )
 from bot.i18n import t
 from bot.services.coach import ChatRequest
+from bot.services.training import LogResult
 
 logger = logging.getLogger(__name__)
 
@@ -57,14 +59,38 @@ async def answer_as_coach(context: Context, message: Message, request: ChatReque
         await stream.finish(reply.text)
     language = remembered_language(context)
     for logged in reply.logged:
-        await context.bot.send_message(
-            message.chat_id,
-            training.confirmation_html(language, logged, key="training.coach_logged"),
-            parse_mode=ParseMode.HTML,
-            reply_markup=training.undo_markup(language, logged.batch_id),
-        )
+        await _confirm_logged(context, message, language, logged)
     if reply.demos:
         await send_demos(context, message.chat_id, reply.demos)
+
+
+async def _confirm_logged(
+    context: Context, message: Message, language: str, logged: LogResult
+) -> None:
+    """Confirm sets the coach logged, with Undo; from a group, in the private chat if open.
+
+    Where the private chat is not open yet, the group gets the line the user's own message
+    already told it, with an Undo only they can use.
+    """
+    html = training.confirmation_html(language, logged, key="training.coach_logged")
+    owner = message.from_user.id if message.from_user is not None else None
+    if message.chat.type != ChatType.PRIVATE and owner is not None:
+        try:
+            await context.bot.send_message(
+                owner,
+                html,
+                parse_mode=ParseMode.HTML,
+                reply_markup=training.undo_markup(language, logged.batch_id),
+            )
+            return
+        except (Forbidden, BadRequest) as error:
+            logger.info("No private chat with user %s yet: %s", owner, type(error).__name__)
+    await context.bot.send_message(
+        message.chat_id,
+        html,
+        parse_mode=ParseMode.HTML,
+        reply_markup=training.undo_markup(language, logged.batch_id, owner),
+    )
 
 
 async def other_content(update: Update, context: Context) -> None:

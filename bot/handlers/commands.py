@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -23,7 +23,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.domain.profile import Profile
@@ -40,6 +40,12 @@ from bot.handlers import (
 )
 from bot.handlers.arguments import command_arguments
 from bot.handlers.context import Context
+from bot.handlers.privacy import (
+    PrivateAnswer,
+    in_private_chat,
+    private_chat_link,
+    privately,
+)
 from bot.handlers.render import edit_html
 from bot.handlers.users import admin_filter, is_admin, language_of, user_info
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
@@ -69,7 +75,7 @@ async def start(update: Update, context: Context) -> None:
     payload = command_arguments(message.text or "")
     answer = _PRIVATE_ANSWERS.get(payload)
     if answer is not None and message.chat.type == ChatType.PRIVATE:
-        await answer(update, context, message.chat_id)
+        await answer(update, context, message.chat_id, "")
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -88,11 +94,9 @@ async def profile(update: Update, context: Context) -> None:
     await privately(update, context, "profile", _profile_answer)
 
 
-async def _profile_answer(update: Update, context: Context, chat_id: int) -> None:
-    message = update.effective_message
-    if message is None or update.effective_user is None:
+async def _profile_answer(update: Update, context: Context, chat_id: int, arguments: str) -> None:
+    if update.effective_user is None:
         return
-    arguments = command_arguments(message.text or "")
     if not arguments:
         await profile_flow.show_profile(update, context, chat_id)
         return
@@ -112,7 +116,7 @@ async def bmi(update: Update, context: Context) -> None:
     await privately(update, context, "bmi", _bmi_answer)
 
 
-async def _bmi_answer(update: Update, context: Context, chat_id: int) -> None:
+async def _bmi_answer(update: Update, context: Context, chat_id: int, arguments: str) -> None:
     if update.effective_user is None:
         return
     _, report = await context.services.users.body_report(update.effective_user.id)
@@ -125,22 +129,26 @@ async def _bmi_answer(update: Update, context: Context, chat_id: int) -> None:
 
 async def units(update: Update, context: Context) -> None:
     """Switch the unit system: /units metric or /units imperial, or pick with a button."""
-    message = update.effective_message
-    if message is None or message.text is None or update.effective_user is None:
+    await privately(update, context, "units", _units_answer)
+
+
+async def _units_answer(update: Update, context: Context, chat_id: int, choice: str) -> None:
+    if update.effective_user is None:
         return
     lang = language_of(update, context)
-    choice = command_arguments(message.text)
     if not choice:
-        await message.reply_text(
-            t(lang, "units.ask"), reply_markup=profile_flow.units_keyboard(lang)
+        await context.bot.send_message(
+            chat_id, t(lang, "units.ask"), reply_markup=profile_flow.units_keyboard(lang)
         )
         return
     try:
         change = await context.services.users.set_field(user_info(update), "units", choice)
     except UserInputError as error:
-        await message.reply_text(profile_flow.error_text(lang, error))
+        await context.bot.send_message(chat_id, profile_flow.error_text(lang, error))
         return
-    await message.reply_text(_units_html(change.profile, lang), parse_mode=ParseMode.HTML)
+    await context.bot.send_message(
+        chat_id, _units_html(change.profile, lang), parse_mode=ParseMode.HTML
+    )
 
 
 def _units_html(updated: Profile, lang: str) -> str:
@@ -152,6 +160,9 @@ async def units_button(update: Update, context: Context) -> None:
     """Apply the system tapped under /units and end there: no profile buttons follow."""
     query = update.callback_query
     if query is None or query.data is None or update.effective_user is None:
+        return
+    if not in_private_chat(query.message):
+        await query.answer(url=private_chat_link(context, "units"))
         return
     lang = language_of(update, context)
     choice = profile_flow.units_choice(query.data)
@@ -244,7 +255,7 @@ async def export(update: Update, context: Context) -> None:
     await privately(update, context, "export", _export_answer)
 
 
-async def _export_answer(update: Update, context: Context, chat_id: int) -> None:
+async def _export_answer(update: Update, context: Context, chat_id: int, arguments: str) -> None:
     if update.effective_user is None:
         return
     user_id = update.effective_user.id
@@ -257,42 +268,24 @@ async def _export_answer(update: Update, context: Context, chat_id: int) -> None
     )
 
 
-PrivateAnswer = Callable[[Update, Context, int], Awaitable[None]]
+async def _show_profile(update: Update, context: Context, chat_id: int, arguments: str) -> None:
+    await profile_flow.show_profile(update, context, chat_id)
 
 
-async def privately(update: Update, context: Context, command: str, answer: PrivateAnswer) -> None:
-    """Answer in the private chat with the sender; a group sees only where the answer went.
-
-    Health data never goes to a group. A user who never opened a private chat with the bot
-    (Telegram refuses the send) gets a link that opens one and repeats the command there.
-    """
-    message = update.effective_message
-    user = update.effective_user
-    if message is None or user is None:
-        return
-    if message.chat.type == ChatType.PRIVATE:
-        await answer(update, context, message.chat_id)
-        return
-    lang = language_of(update, context)
-    try:
-        await answer(update, context, user.id)
-    except (Forbidden, BadRequest) as error:
-        logger.info("No private chat with user %s yet: %s", user.id, error)
-        link = f"https://t.me/{context.bot.username}?start={command}"
-        await message.reply_text(
-            t(lang, "privacy.open_private_chat"),
-            reply_markup=InlineKeyboardMarkup(
-                [[InlineKeyboardButton(t(lang, "privacy.button_open"), url=link)]]
-            ),
-        )
-        return
-    await message.reply_text(t(lang, "privacy.sent_privately"))
-
-
+# What a group's "open a private chat" link (t.me/<bot>?start=<command>) runs there, without
+# the arguments typed in the group: they were not acted on.
 _PRIVATE_ANSWERS: dict[str, PrivateAnswer] = {
-    "profile": profile_flow.show_profile,
+    "profile": _show_profile,
     "bmi": _bmi_answer,
+    "units": _units_answer,
     "export": _export_answer,
+    "log": training.log_answer,
+    "weight": training.weight_answer,
+    "progress": training.progress_answer,
+    "plan": plans.plan_answer,
+    "today": plans.today_answer,
+    "remind": reminders.remind_answer,
+    "timezone": reminders.timezone_answer,
 }
 
 

@@ -26,7 +26,9 @@ from bot.domain.plans import (
 )
 from bot.handlers.context import Context
 from bot.handlers.exercises import TelegramDemos
+from bot.handlers.privacy import in_private_chat, private_chat_link, privately
 from bot.handlers.profile_flow import CANCEL_WORDS
+from bot.handlers.render import send_html
 from bot.handlers.training import confirmation_html, undo_markup
 from bot.handlers.users import language_of, user_info
 from bot.i18n import t
@@ -169,9 +171,13 @@ def _question_markup(language: str, field: str) -> InlineKeyboardMarkup:
 
 
 async def plan(update: Update, context: Context) -> None:
-    """Show the accepted plan; without one, start the questions for a new one."""
-    message = update.effective_message
-    if message is None or update.effective_user is None:
+    """Show the accepted plan; without one, start the questions for a new one; privately."""
+    await privately(update, context, "plan", plan_answer)
+
+
+async def plan_answer(update: Update, context: Context, chat_id: int, arguments: str) -> None:
+    """/plan in ``chat_id``: the accepted plan, or the first question for a new one."""
+    if update.effective_user is None:
         return
     language = language_of(update, context)
     service = context.services.plans
@@ -181,12 +187,12 @@ async def plan(update: Update, context: Context) -> None:
         reminders = context.services.reminders
         if await reminders.offer_check_in(update.effective_user.id, current.accepted_at):
             text += "\n\n" + escape(t(language, "reminders.offer_check_in"))
-        await message.reply_text(
-            text, parse_mode=ParseMode.HTML, reply_markup=_current_markup(language, current.id)
+        await send_html(
+            context.bot, chat_id, text, reply_markup=_current_markup(language, current.id)
         )
         return
     preferences = await service.preferences(update.effective_user.id)
-    await _ask_next(update, context, message.chat_id, preferences)
+    await _ask_next(update, context, chat_id, preferences)
 
 
 async def _ask_next(
@@ -338,6 +344,9 @@ async def on_button(update: Update, context: Context) -> None:
     if button is None or user is None:
         await query.answer()
         return
+    if not in_private_chat(query.message):  # plans are personal: they live in private chats
+        await query.answer(url=private_chat_link(context, "plan"))
+        return
     language = language_of(update, context)
     chat_id = query.message.chat.id
     service = context.services.plans
@@ -409,23 +418,28 @@ async def _log_planned(update: Update, context: Context, button: PlanButton) -> 
 
 
 async def today(update: Update, context: Context) -> None:
-    """Today's session from the plan, then each exercise's demo, one by one."""
-    message = update.effective_message
-    if message is None or update.effective_user is None:
+    """Today's session from the plan, then each exercise's demo, one by one; privately."""
+    await privately(update, context, "today", today_answer)
+
+
+async def today_answer(update: Update, context: Context, chat_id: int, arguments: str) -> None:
+    """/today in ``chat_id``: the session with its Log it buttons, then the demos."""
+    if update.effective_user is None:
         return
     language = language_of(update, context)
     service = context.services.plans
     found = await service.today(update.effective_user.id)
     if found is None:
-        await message.reply_text(t(language, "plans.today_no_plan"))
+        await context.bot.send_message(chat_id, t(language, "plans.today_no_plan"))
         return
     if found.session is None:
-        await message.reply_text(t(language, "plans.today_rest"))
+        await context.bot.send_message(chat_id, t(language, "plans.today_rest"))
         return
     names = service.exercise_names()
-    await message.reply_text(
+    await send_html(
+        context.bot,
+        chat_id,
         day_html(language, found.session, names),
-        parse_mode=ParseMode.HTML,
         reply_markup=_log_markup(language, found.session, names),
     )
     exercises = [
@@ -437,7 +451,7 @@ async def today(update: Update, context: Context) -> None:
     ]
     await context.services.demos.send_each(
         TelegramDemos(context.bot),
-        message.chat_id,
+        chat_id,
         exercises,
         pause=DEMO_PAUSE_SECONDS,
         sleep=asyncio.sleep,

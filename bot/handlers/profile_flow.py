@@ -13,6 +13,7 @@ from bot.domain.profile import Activity, Goal, Profile, ProfileChange, Sex, form
 from bot.domain.units import UnitSystem
 from bot.errors import UserInputError
 from bot.handlers.context import Context
+from bot.handlers.privacy import in_private_chat, private_chat_link
 from bot.handlers.render import edit_buttons, edit_html, send_html
 from bot.handlers.users import language_of, user_info
 from bot.i18n import t
@@ -175,6 +176,10 @@ async def on_button(update: Update, context: Context) -> None:
     """Handle a tap in the guided flow (double taps and taps on old messages included)."""
     query = update.callback_query
     if query is None or query.data is None or update.effective_user is None:
+        return
+    if not in_private_chat(query.message):
+        # The profile is personal: a tap in a group (under /start there) opens the private chat.
+        await query.answer(url=private_chat_link(context, "profile"))
         return
     language = language_of(update, context)
     parts = query.data.split(":")

@@ -10,7 +10,6 @@ import contextlib
 from typing import Any, Final
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ExtBot
 
@@ -23,9 +22,10 @@ from bot.domain.reminders import (
     parse_reminder,
 )
 from bot.errors import UserInputError
-from bot.handlers.arguments import command_arguments
 from bot.handlers.context import Context
+from bot.handlers.privacy import privately
 from bot.handlers.profile_flow import CANCEL_WORDS
+from bot.handlers.render import send_html
 from bot.handlers.users import language_of
 from bot.i18n import t
 from bot.services.broadcast import DeliveryOutcome
@@ -140,38 +140,44 @@ def _line(language: str, reminder: Reminder) -> str:
 
 
 async def remind(update: Update, context: Context) -> None:
-    """List reminders, set one (``workout mon,wed,fri 18:30``) or turn them off."""
-    message = update.effective_message
+    """List reminders, set one (``workout mon,wed,fri 18:30``) or turn them off; privately."""
+    await privately(update, context, "remind", remind_answer)
+
+
+async def remind_answer(update: Update, context: Context, chat_id: int, arguments: str) -> None:
+    """/remind in ``chat_id``: the list, a new reminder, or reminders turned off."""
     user = update.effective_user
-    if message is None or message.text is None or user is None:
+    if user is None:
         return
     language = language_of(update, context)
     service = context.services.reminders
-    arguments = command_arguments(message.text)
+    bot = context.bot
     if not arguments:
         zone_name, found = await service.reminders(user.id)
         if not found:
-            await message.reply_text(t(language, "reminders.none"))
+            await bot.send_message(chat_id, t(language, "reminders.none"))
             return
         lines = "\n".join(f"• {escape(_line(language, r))}" for r in found)
         title = t(language, "reminders.list", timezone=zone_name or "UTC")
-        await message.reply_text(
+        await send_html(
+            bot,
+            chat_id,
             f"<b>{escape(title)}</b>\n{lines}\n\n{escape(t(language, 'reminders.usage'))}",
-            parse_mode=ParseMode.HTML,
         )
         return
     try:
         request = parse_reminder(arguments)
     except UserInputError as error:
-        await message.reply_text(f"{t(language, error.message)}\n{t(language, 'reminders.usage')}")
+        usage = t(language, "reminders.usage")
+        await bot.send_message(chat_id, f"{t(language, error.message)}\n{usage}")
         return
     if isinstance(request, ReminderOff):
         removed = await service.off(user.id, request.kind)
-        await message.reply_text(
-            t(language, "reminders.off" if removed else "reminders.none_to_remove")
+        await bot.send_message(
+            chat_id, t(language, "reminders.off" if removed else "reminders.none_to_remove")
         )
         return
-    await _set(update, context, message.chat_id, request)
+    await _set(update, context, chat_id, request)
 
 
 async def _set(update: Update, context: Context, chat_id: int, spec: ReminderSpec) -> None:
@@ -219,23 +225,27 @@ async def take_typed_answer(update: Update, context: Context) -> bool:
 
 async def timezone(update: Update, context: Context) -> None:
     """Show the time zone, or set it: ``/timezone Europe/Berlin`` or ``/timezone +3``."""
-    message = update.effective_message
+    await privately(update, context, "timezone", timezone_answer)
+
+
+async def timezone_answer(update: Update, context: Context, chat_id: int, arguments: str) -> None:
+    """/timezone in ``chat_id``: say the zone, or set the one in ``arguments``."""
     user = update.effective_user
-    if message is None or message.text is None or user is None:
+    if user is None:
         return
     language = language_of(update, context)
-    arguments = command_arguments(message.text)
     service = context.services.reminders
     if not arguments:
         current = await service.timezone(user.id)
-        await message.reply_text(t(language, "reminders.timezone_is", timezone=current or "UTC"))
+        text = t(language, "reminders.timezone_is", timezone=current or "UTC")
+        await context.bot.send_message(chat_id, text)
         return
     try:
         name = await service.set_timezone(user.id, arguments)
     except UserInputError as error:
-        await message.reply_text(t(language, error.message))
+        await context.bot.send_message(chat_id, t(language, error.message))
         return
-    await message.reply_text(t(language, "reminders.timezone_set", timezone=name))
+    await context.bot.send_message(chat_id, t(language, "reminders.timezone_set", timezone=name))
 
 
 def start_reminders(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -15,16 +15,15 @@ from itertools import groupby
 from typing import Final
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.constants import ParseMode
 
 from bot.charts.progress import body_weight_chart, exercise_chart, weekly_chart
 from bot.domain.profile import UnitSystem
 from bot.domain.training import LoggedSet, PrKind
 from bot.domain.workout_parser import WorkoutParseError
 from bot.errors import UserInputError
-from bot.handlers.arguments import command_arguments
 from bot.handlers.context import Context
-from bot.handlers.render import edit_html
+from bot.handlers.privacy import in_private_chat, privately
+from bot.handlers.render import edit_html, send_html
 from bot.handlers.users import language_of
 from bot.i18n import t
 from bot.services.training import (
@@ -57,30 +56,36 @@ class ButtonAction(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class TrainingButton:
-    """One button's data: ``tl:<action>:<target>`` (under Telegram's 64 bytes)."""
+    """One button's data: ``tl:<action>:<target>[:<owner>]`` (under Telegram's 64 bytes).
+
+    A button shown in a group carries the user it belongs to: anyone there can tap it.
+    """
 
     action: ButtonAction
     target: str
+    owner: int | None = None
 
     def pack(self) -> str:
-        return f"{PREFIX}:{self.action.value}:{self.target}"
+        owner = "" if self.owner is None else f":{self.owner}"
+        return f"{PREFIX}:{self.action.value}:{self.target}{owner}"
 
     @classmethod
     def unpack(cls, data: str | None) -> TrainingButton | None:
         """The button from its data; None for anything this module did not pack."""
         prefix, _, rest = (data or "").partition(":")
-        action, _, target = rest.partition(":")
-        if prefix != PREFIX or not target:
+        action, _, rest = rest.partition(":")
+        target, _, owner = rest.partition(":")
+        if prefix != PREFIX or not target or (owner and not owner.lstrip("-").isdigit()):
             return None
         try:
-            return cls(ButtonAction(action), target)
+            return cls(ButtonAction(action), target, int(owner) if owner else None)
         except ValueError:
             return None
 
 
-def undo_markup(language: str, batch_id: str) -> InlineKeyboardMarkup:
-    """The Undo button under a confirmation."""
-    data = TrainingButton(ButtonAction.UNDO, batch_id).pack()
+def undo_markup(language: str, batch_id: str, owner: int | None = None) -> InlineKeyboardMarkup:
+    """The Undo button under a confirmation (bound to ``owner`` where others can see it)."""
+    data = TrainingButton(ButtonAction.UNDO, batch_id, owner).pack()
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(t(language, "training.undo_button"), callback_data=data)]]
     )
@@ -211,30 +216,34 @@ def _unknown_html(language: str, error: UnknownExerciseError) -> str:
 
 
 async def log(update: Update, context: Context) -> None:
-    """Log sets from text with an Undo button, or list the latest sets with Delete buttons."""
-    message = update.effective_message
-    if message is None or message.text is None or update.effective_user is None:
+    """Log sets from text with an Undo button, or list the latest sets; privately."""
+    await privately(update, context, "log", log_answer)
+
+
+async def log_answer(update: Update, context: Context, chat_id: int, arguments: str) -> None:
+    """/log in ``chat_id``: log the sets in ``arguments``, or list the latest with Delete."""
+    if update.effective_user is None:
         return
     language = language_of(update, context)
     user_id = update.effective_user.id
     training = context.services.training
-    arguments = command_arguments(message.text)
     if not arguments:
         entries = await training.recent(user_id)
         text, markup = _listing(language, entries, await training.units(user_id))
-        await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        await send_html(context.bot, chat_id, text, reply_markup=markup)
         return
     try:
         result = await training.log_text(user_id, arguments)
     except WorkoutParseError as error:
-        await message.reply_text(_parse_error_html(language, error), parse_mode=ParseMode.HTML)
+        await send_html(context.bot, chat_id, _parse_error_html(language, error))
         return
     except UnknownExerciseError as error:
-        await message.reply_text(_unknown_html(language, error), parse_mode=ParseMode.HTML)
+        await send_html(context.bot, chat_id, _unknown_html(language, error))
         return
-    await message.reply_text(
+    await send_html(
+        context.bot,
+        chat_id,
         confirmation_html(language, result),
-        parse_mode=ParseMode.HTML,
         reply_markup=undo_markup(language, result.batch_id),
     )
 
@@ -245,11 +254,15 @@ async def on_button(update: Update, context: Context) -> None:
     if query is None or update.effective_user is None:
         return
     button = TrainingButton.unpack(query.data)
+    language = language_of(update, context)
+    user_id = update.effective_user.id
+    # In a group anyone sees the button: only its owner may use it (unbound ones: nobody).
+    if button is not None and not in_private_chat(query.message) and button.owner != user_id:
+        await query.answer(t(language, "privacy.not_your_button"), show_alert=True)
+        return
     await query.answer()
     if button is None:
         return
-    language = language_of(update, context)
-    user_id = update.effective_user.id
     training = context.services.training
     if button.action is ButtonAction.UNDO:
         removed = await training.undo(user_id, button.target)
@@ -281,20 +294,23 @@ def _signed(kg: float, units: UnitSystem) -> str:
 
 
 async def weight(update: Update, context: Context) -> None:
-    """Save today's body weight: /weight 81.4, /weight 179 lb, /weight 12st 9."""
-    message = update.effective_message
-    if message is None or message.text is None or update.effective_user is None:
+    """Save today's body weight: /weight 81.4, /weight 179 lb, /weight 12st 9; privately."""
+    await privately(update, context, "weight", weight_answer)
+
+
+async def weight_answer(update: Update, context: Context, chat_id: int, arguments: str) -> None:
+    """/weight in ``chat_id``: save the weigh-in in ``arguments``, or say how to write one."""
+    if update.effective_user is None:
         return
     language = language_of(update, context)
-    arguments = command_arguments(message.text)
     if not arguments:
-        await message.reply_text(t(language, "training.weight_usage"))
+        await context.bot.send_message(chat_id, t(language, "training.weight_usage"))
         return
     try:
         result = await context.services.training.log_weight(update.effective_user.id, arguments)
     except UserInputError as error:
         usage = t(language, "training.weight_usage")
-        await message.reply_text(f"{error.text.render(language)}\n{usage}")
+        await context.bot.send_message(chat_id, f"{error.text.render(language)}\n{usage}")
         return
     units = result.units
     lines = [
@@ -316,7 +332,7 @@ async def weight(update: Update, context: Context) -> None:
                 change=change,
             )
         )
-    await message.reply_text("\n".join(lines))
+    await context.bot.send_message(chat_id, "\n".join(lines))
 
 
 # --- /progress --------------------------------------------------------------------------------
@@ -387,24 +403,28 @@ def caption_text(language: str, progress: Progress) -> str:
 
 
 async def progress(update: Update, context: Context) -> None:
-    """Send a progress chart: /progress [exercise|weight] [4w|3m|1y]; no data, say what to log."""
-    message = update.effective_message
-    if message is None or message.text is None or update.effective_user is None:
+    """Send a progress chart: /progress [exercise|weight] [4w|3m|1y]; privately."""
+    await privately(update, context, "progress", progress_answer)
+
+
+async def progress_answer(update: Update, context: Context, chat_id: int, arguments: str) -> None:
+    """/progress in ``chat_id``: the chart and its numbers, or what to log to get one."""
+    if update.effective_user is None:
         return
     language = language_of(update, context)
-    arguments = command_arguments(message.text)
+    bot = context.bot
     try:
         data = await context.services.training.progress(update.effective_user.id, arguments)
     except UnknownExerciseError as error:
-        await message.reply_text(t(language, "training.progress_unknown", name=error.name))
+        await bot.send_message(chat_id, t(language, "training.progress_unknown", name=error.name))
         return
     except UserInputError:
-        await message.reply_text(t(language, "training.bad_period"))
+        await bot.send_message(chat_id, t(language, "training.bad_period"))
         return
     if not data.enough:
-        await message.reply_text(_empty_text(language, data))
+        await bot.send_message(chat_id, _empty_text(language, data))
         return
     png = await asyncio.to_thread(render_chart, language, data)
-    await message.reply_photo(
-        InputFile(png, filename="progress.png"), caption=caption_text(language, data)
+    await bot.send_photo(
+        chat_id, InputFile(png, filename="progress.png"), caption=caption_text(language, data)
     )

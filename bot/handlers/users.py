@@ -110,19 +110,24 @@ async def record_user(update: Update, context: Context) -> None:
         return
     if update.my_chat_member is not None:
         return  # block/unblock updates are handled by their own handler
+    query = update.callback_query
+    message = update.message or update.edited_message
+    if (
+        query is None
+        and message is not None
+        and not addressed_to_bot(message, context.bot.username, context.bot.id)
+    ):
+        # Group chatter the bot ignores: its members are not users, nothing of them is stored.
+        return
     chosen = await context.services.users.record(user_info(update))
     context.user_state[APP_LANGUAGE_KEY] = user.language_code
     if chosen is not None:
         context.user_state[LANGUAGE_KEY] = chosen
     else:
         context.user_state.pop(LANGUAGE_KEY, None)
+    if query is None and message is None:
+        return
     # Everything a user can trigger counts: messages and commands, edits, button taps.
-    query = update.callback_query
-    message = update.message or update.edited_message
-    if query is None and (
-        message is None or not addressed_to_bot(message, context.bot.username, context.bot.id)
-    ):
-        return  # group chatter the bot ignores anyway costs nothing and needs no warning
     # Counted before the rate limit: /stats tells how much users write, held back or not.
     await context.services.users.count_message(user.id)
     limiter = context.services.limits

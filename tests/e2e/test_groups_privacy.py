@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from tests.e2e.conftest import RunningBot
+from tests.fakes.openai import Reply, ToolCall
 from tests.fakes.telegram import JSON
 
 USER = 4101
@@ -206,3 +207,115 @@ async def test_an_edited_command_is_not_run_again(bot: RunningBot) -> None:
     [profile] = await _private(bot, "/profile")
     assert "80 kg" in profile
     assert "95 kg" not in profile
+
+
+async def test_logging_plans_and_reminders_typed_in_a_group_are_answered_privately(
+    bot: RunningBot,
+) -> None:
+    bot.openai.script(Reply(text="Which days suit you?"))
+    await bot.start()
+    await _private(bot, PROFILE)
+    before = len(bot.telegram.sent_to(USER))
+    commands = (
+        "/weight 81.4",
+        "/log squat 3x5 100kg",
+        "/log",
+        "/progress squat",
+        "/units imperial",
+        "/remind weigh-in daily 07:30",
+        "/timezone Europe/Berlin",
+        "/plan",
+        "/today",
+    )
+    for command in commands:
+        notice = await _in_group(bot, command)
+        assert notice["text"] == "I've sent it to you in a private chat.", command
+    answers = _texts(bot, USER)[before:]
+    assert any(text.startswith("Saved: 81.4 kg") for text in answers), answers
+    assert any("Barbell back squat 3×5 @ 100 kg" in text for text in answers)
+    assert any("Europe/Berlin" in text for text in answers)
+    # Nothing the group saw holds a number of the user's, a button or a chart.
+    for message in bot.telegram.sent_to(GROUP):
+        assert "reply_markup" not in message
+        assert "photo" not in message
+        for number in ("81", "179", "100", "07:30", "Berlin"):
+            assert number not in (message.get("text") or ""), number
+
+
+async def test_a_group_command_from_someone_without_a_private_chat_changes_nothing(
+    bot: RunningBot,
+) -> None:
+    await bot.start()
+    bot.telegram.fail_next("sendChatAction", 403, "Forbidden: bot can't initiate conversation")
+    notice = await _in_group(bot, "/weight 77.7")
+    assert notice["text"].startswith("That's personal, so I answer it in a private chat.")
+    [[button]] = notice["reply_markup"]["inline_keyboard"]
+    assert button["url"] == f"https://t.me/{BOT}?start=weight"
+
+    # The link opens the private chat and runs /weight there without the group's value.
+    messages = await _private(bot, "/start weight", count=2)
+    assert messages[1].startswith("Send your weight")
+    [listing] = await _private(bot, "/progress weight")
+    assert listing.startswith("Too few weigh-ins")  # nothing was saved from the group
+    assert "77.7" not in listing
+
+
+async def test_sets_the_coach_logs_in_a_group_are_confirmed_privately_or_bound_to_their_owner(
+    bot: RunningBot,
+) -> None:
+    log = ToolCall(
+        name="log_workout",
+        arguments={"exercise": "squat", "sets": [{"reps": 5, "weight": 100, "unit": "kg"}]},
+    )
+    bot.openai.script(
+        Reply(tool_calls=[log]),
+        Reply(text="Strong!"),
+        Reply(tool_calls=[log]),
+        Reply(text="Strong again!"),
+    )
+    await bot.start()
+    await _private(bot, PROFILE)
+    before = len(bot.telegram.sent_to(USER))
+    await _in_group(bot, f"@{BOT} did 5 squats at 100 kg")
+    await bot.telegram.wait_for_messages(USER, before + 1, timeout=10)
+    [confirmation] = bot.telegram.sent_to(USER)[before:]
+    assert confirmation["text"].startswith("Logged by the coach: Barbell back squat")
+    assert not any("Logged by the coach" in text for text in _texts(bot, GROUP))
+
+    # Without a private chat the group gets the line, and only its owner can undo it.
+    bot.telegram.block_user(USER)
+    group_before = len(bot.telegram.sent_to(GROUP))
+    bot.telegram.user_sends(USER, f"@{BOT} and 5 more", chat_id=GROUP, chat_type="group")
+    messages = await bot.telegram.wait_for_messages(GROUP, group_before + 2, timeout=10)
+    [line] = [m for m in messages if (m.get("text") or "").startswith("Logged by the coach")]
+    [[undo]] = line["reply_markup"]["inline_keyboard"]
+    bot.telegram.user_presses(OTHER, undo["callback_data"], line["message_id"], chat_id=GROUP)
+    [refused] = await bot.telegram.wait_for("answerCallbackQuery", timeout=10)
+    assert refused.params["text"] == "Only the person who asked can answer this."
+    bot.telegram.user_presses(USER, undo["callback_data"], line["message_id"], chat_id=GROUP)
+    edited = line["message_id"]
+    await bot.telegram.wait_for(
+        lambda r: r.method == "editMessageText" and r.params.get("message_id") == edited,
+        timeout=10,
+    )
+    assert _texts(bot, GROUP)[-1].startswith("Undone")
+
+
+async def test_profile_buttons_in_a_group_open_the_private_chat(bot: RunningBot) -> None:
+    await bot.start()
+    await _private(bot, PROFILE)
+    welcome = await _in_group(bot, "/start")
+    [[show]] = welcome["reply_markup"]["inline_keyboard"]
+    bot.telegram.user_presses(OTHER, show["callback_data"], welcome["message_id"], chat_id=GROUP)
+    [answered] = await bot.telegram.wait_for("answerCallbackQuery", timeout=10)
+    assert answered.params["url"] == f"https://t.me/{BOT}?start=profile"
+    assert len(bot.telegram.sent_to(GROUP)) == 1  # no profile panel in the group
+
+
+async def test_group_members_who_never_address_the_bot_are_not_stored(bot: RunningBot) -> None:
+    await bot.start(admin_ids=str(USER))
+    for member in range(4200, 4205):
+        bot.telegram.user_sends(member, "see you at the match", chat_id=GROUP, chat_type="group")
+    await _in_group(bot, f"@{BOT} hi")  # after the chatter: updates are handled in order
+    [stats] = await _private(bot, "/stats")
+    assert "Users: 1" in stats
