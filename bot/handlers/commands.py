@@ -73,9 +73,14 @@ async def start(update: Update, context: Context) -> None:
     )
     # A group's "open a private chat" link (t.me/<bot>?start=<command>) carries on here.
     payload = command_arguments(message.text or "")
-    answer = _PRIVATE_ANSWERS.get(payload)
-    if answer is not None and message.chat.type == ChatType.PRIVATE:
-        await answer(update, context, message.chat_id, "")
+    # It runs without the arguments typed in the group: they were not acted on.
+    command = _BY_NAME.get(payload)
+    if (
+        command is not None
+        and command.personal is not None
+        and message.chat.type == ChatType.PRIVATE
+    ):
+        await command.personal(update, context, message.chat_id, "")
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -87,11 +92,6 @@ async def help_command(update: Update, context: Context) -> None:
     lang = language_of(update, context)
     text = help_text(lang, admin=is_admin(update, context), private=private)
     await message.reply_text(text, parse_mode=ParseMode.HTML)
-
-
-async def profile(update: Update, context: Context) -> None:
-    """Show the profile, or set it from key=value arguments (all or nothing); privately."""
-    await privately(update, context, "profile", _profile_answer)
 
 
 async def _profile_answer(update: Update, context: Context, chat_id: int, arguments: str) -> None:
@@ -111,11 +111,6 @@ async def _profile_answer(update: Update, context: Context, chat_id: int, argume
     )
 
 
-async def bmi(update: Update, context: Context) -> None:
-    """Show BMI, its class and the healthy range, or say what is missing; privately."""
-    await privately(update, context, "bmi", _bmi_answer)
-
-
 async def _bmi_answer(update: Update, context: Context, chat_id: int, arguments: str) -> None:
     if update.effective_user is None:
         return
@@ -125,11 +120,6 @@ async def _bmi_answer(update: Update, context: Context, chat_id: int, arguments:
         profile_flow.bmi_html(report, language_of(update, context)),
         parse_mode=ParseMode.HTML,
     )
-
-
-async def units(update: Update, context: Context) -> None:
-    """Switch the unit system: /units metric or /units imperial, or pick with a button."""
-    await privately(update, context, "units", _units_answer)
 
 
 async def _units_answer(update: Update, context: Context, chat_id: int, choice: str) -> None:
@@ -250,11 +240,6 @@ async def forget_button(update: Update, context: Context) -> None:
     await edit_html(context.bot, query, t(lang, "forget.done"))
 
 
-async def export(update: Update, context: Context) -> None:
-    """Send a JSON document with everything stored about the user; privately."""
-    await privately(update, context, "export", _export_answer)
-
-
 async def _export_answer(update: Update, context: Context, chat_id: int, arguments: str) -> None:
     if update.effective_user is None:
         return
@@ -266,27 +251,6 @@ async def _export_answer(update: Update, context: Context, chat_id: int, argumen
         InputFile(payload, filename=f"fitcoach-export-{user_id}.json"),
         caption=t(language_of(update, context), "export.caption"),
     )
-
-
-async def _show_profile(update: Update, context: Context, chat_id: int, arguments: str) -> None:
-    await profile_flow.show_profile(update, context, chat_id)
-
-
-# What a group's "open a private chat" link (t.me/<bot>?start=<command>) runs there, without
-# the arguments typed in the group: they were not acted on.
-_PRIVATE_ANSWERS: dict[str, PrivateAnswer] = {
-    "profile": _show_profile,
-    "bmi": _bmi_answer,
-    "units": _units_answer,
-    "export": _export_answer,
-    "log": training.log_answer,
-    "weight": training.weight_answer,
-    "progress": training.progress_answer,
-    "plan": plans.plan_answer,
-    "today": plans.today_answer,
-    "remind": reminders.remind_answer,
-    "timezone": reminders.timezone_answer,
-}
 
 
 async def unknown_command(update: Update, context: Context) -> None:
@@ -316,6 +280,7 @@ class Scope(StrEnum):
 
     ALL = "all"  # every chat, groups included
     PRIVATE = "private"  # private chats only
+    PERSONAL = "personal"  # every chat; answered in the sender's private chat (health data)
 
 
 Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
@@ -323,40 +288,53 @@ Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
 @dataclass(frozen=True)
 class Command:
-    """One command: its name, handler, catalog key of its one-line description, who and where."""
+    """One command: its name, handler, catalog key of its one-line description, who and where.
+
+    A personal command has ``personal``, its answer in a given chat; ``callback`` runs it
+    through ``privately``, so typed in a group it is answered in the sender's private chat.
+    """
 
     name: str
     callback: Callback
     description_key: str
     admin: bool = False
     scope: Scope = Scope.ALL
+    personal: PrivateAnswer | None = None
+
+
+def _personal(name: str, answer: PrivateAnswer, description_key: str) -> Command:
+    async def callback(update: Update, context: Context) -> None:
+        await privately(update, context, name, answer)
+
+    return Command(name, callback, description_key, scope=Scope.PERSONAL, personal=answer)
 
 
 # Menu and /help order. Admin commands always work in the admin's private chat only.
 COMMANDS: tuple[Command, ...] = (
     Command("start", start, "command.start"),
     Command("help", help_command, "command.help"),
-    Command("profile", profile, "command.profile"),
-    Command("bmi", bmi, "command.bmi"),
+    _personal("profile", _profile_answer, "command.profile"),
+    _personal("bmi", _bmi_answer, "command.bmi"),
     Command("exercise", exercises.exercise, "command.exercise"),
-    Command("plan", plans.plan, "command.plan"),
-    Command("today", plans.today, "command.today"),
-    Command("remind", reminders.remind, "command.remind"),
-    Command("timezone", reminders.timezone, "command.timezone"),
-    Command("log", training.log, "command.log"),
-    Command("weight", training.weight, "command.weight"),
-    Command("progress", training.progress, "command.progress"),
-    Command("units", units, "command.units"),
+    _personal("plan", plans.plan_answer, "command.plan"),
+    _personal("today", plans.today_answer, "command.today"),
+    _personal("remind", reminders.remind_answer, "command.remind"),
+    _personal("timezone", reminders.timezone_answer, "command.timezone"),
+    _personal("log", training.log_answer, "command.log"),
+    _personal("weight", training.weight_answer, "command.weight"),
+    _personal("progress", training.progress_answer, "command.progress"),
+    _personal("units", _units_answer, "command.units"),
     Command("language", language.language, "command.language"),
     Command("reset", reset, "command.reset"),
     Command("forget", forget, "command.forget"),
-    Command("export", export, "command.export"),
+    _personal("export", _export_answer, "command.export"),
     Command("credits", exercises.credits, "command.credits"),
     Command("app", webapp.open_app, "webapp.command.description"),
     Command("broadcast", admin.broadcast_command, "command.broadcast", admin=True),
     Command("stats", admin.stats_command, "command.stats", admin=True),
     Command("setmedia", exercises.set_media, "command.setmedia", admin=True),
 )
+_BY_NAME: dict[str, Command] = {command.name: command for command in COMMANDS}
 
 
 def listed(*, admin: bool, private: bool) -> list[Command]:
@@ -364,7 +342,7 @@ def listed(*, admin: bool, private: bool) -> list[Command]:
     return [
         command
         for command in COMMANDS
-        if (admin or not command.admin) and (private or command.scope is Scope.ALL)
+        if (admin or not command.admin) and (private or command.scope is not Scope.PRIVATE)
     ]
 
 

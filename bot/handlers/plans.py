@@ -26,7 +26,7 @@ from bot.domain.plans import (
 )
 from bot.handlers.context import Context
 from bot.handlers.exercises import TelegramDemos
-from bot.handlers.privacy import in_private_chat, private_chat_link, privately
+from bot.handlers.privacy import in_private_chat, private_chat_link
 from bot.handlers.profile_flow import CANCEL_WORDS
 from bot.handlers.render import send_html
 from bot.handlers.training import confirmation_html, undo_markup
@@ -168,11 +168,6 @@ def _question_markup(language: str, field: str) -> InlineKeyboardMarkup:
 
 
 # --- the dialogue -----------------------------------------------------------------------------
-
-
-async def plan(update: Update, context: Context) -> None:
-    """Show the accepted plan; without one, start the questions for a new one; privately."""
-    await privately(update, context, "plan", plan_answer)
 
 
 async def plan_answer(update: Update, context: Context, chat_id: int, arguments: str) -> None:
@@ -415,11 +410,6 @@ async def _log_planned(update: Update, context: Context, button: PlanButton) -> 
 
 
 # --- /today -----------------------------------------------------------------------------------
-
-
-async def today(update: Update, context: Context) -> None:
-    """Today's session from the plan, then each exercise's demo, one by one; privately."""
-    await privately(update, context, "today", today_answer)
 
 
 async def today_answer(update: Update, context: Context, chat_id: int, arguments: str) -> None:

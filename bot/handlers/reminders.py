@@ -23,7 +23,6 @@ from bot.domain.reminders import (
 )
 from bot.errors import UserInputError
 from bot.handlers.context import Context
-from bot.handlers.privacy import privately
 from bot.handlers.profile_flow import CANCEL_WORDS
 from bot.handlers.render import send_html
 from bot.handlers.users import language_of
@@ -139,11 +138,6 @@ def _line(language: str, reminder: Reminder) -> str:
     )
 
 
-async def remind(update: Update, context: Context) -> None:
-    """List reminders, set one (``workout mon,wed,fri 18:30``) or turn them off; privately."""
-    await privately(update, context, "remind", remind_answer)
-
-
 async def remind_answer(update: Update, context: Context, chat_id: int, arguments: str) -> None:
     """/remind in ``chat_id``: the list, a new reminder, or reminders turned off."""
     user = update.effective_user
@@ -221,11 +215,6 @@ async def take_typed_answer(update: Update, context: Context) -> bool:
     context.user_state.pop(AWAITING_CHAT, None)
     await _set(update, context, message.chat_id, spec)
     return True
-
-
-async def timezone(update: Update, context: Context) -> None:
-    """Show the time zone, or set it: ``/timezone Europe/Berlin`` or ``/timezone +3``."""
-    await privately(update, context, "timezone", timezone_answer)
 
 
 async def timezone_answer(update: Update, context: Context, chat_id: int, arguments: str) -> None:

@@ -22,7 +22,7 @@ from bot.domain.training import LoggedSet, PrKind
 from bot.domain.workout_parser import WorkoutParseError
 from bot.errors import UserInputError
 from bot.handlers.context import Context
-from bot.handlers.privacy import in_private_chat, privately
+from bot.handlers.privacy import in_private_chat
 from bot.handlers.render import edit_html, send_html
 from bot.handlers.users import language_of
 from bot.i18n import t
@@ -215,11 +215,6 @@ def _unknown_html(language: str, error: UnknownExerciseError) -> str:
 # --- /log -------------------------------------------------------------------------------------
 
 
-async def log(update: Update, context: Context) -> None:
-    """Log sets from text with an Undo button, or list the latest sets; privately."""
-    await privately(update, context, "log", log_answer)
-
-
 async def log_answer(update: Update, context: Context, chat_id: int, arguments: str) -> None:
     """/log in ``chat_id``: log the sets in ``arguments``, or list the latest with Delete."""
     if update.effective_user is None:
@@ -291,11 +286,6 @@ def _signed(kg: float, units: UnitSystem) -> str:
     value = display_weight(kg, units)
     unit = "kg" if units is UnitSystem.METRIC else "lb"
     return f"{value:+.1f} {unit}"
-
-
-async def weight(update: Update, context: Context) -> None:
-    """Save today's body weight: /weight 81.4, /weight 179 lb, /weight 12st 9; privately."""
-    await privately(update, context, "weight", weight_answer)
 
 
 async def weight_answer(update: Update, context: Context, chat_id: int, arguments: str) -> None:
@@ -400,11 +390,6 @@ def caption_text(language: str, progress: Progress) -> str:
         change=signed,
     )
     return text[:CAPTION_LIMIT]
-
-
-async def progress(update: Update, context: Context) -> None:
-    """Send a progress chart: /progress [exercise|weight] [4w|3m|1y]; privately."""
-    await privately(update, context, "progress", progress_answer)
 
 
 async def progress_answer(update: Update, context: Context, chat_id: int, arguments: str) -> None:
