@@ -160,8 +160,11 @@ _MAX_COMPLETION_TOKENS = re.compile(r"max_completion_tokens", re.IGNORECASE)
 _RESPONSE_FORMAT = re.compile(r"response_format|json_schema|structured output", re.IGNORECASE)
 
 
-class ChatModel:
-    """One chat model behind an OpenAI-compatible Chat Completions endpoint."""
+class ModelEndpoint:
+    """One model on an OpenAI-compatible server: its name, its client, and the key to hide.
+
+    The client retries 408/409/429/5xx and connection errors itself with backoff.
+    """
 
     def __init__(
         self,
@@ -172,16 +175,14 @@ class ChatModel:
         timeout: float,
         max_retries: int = 2,
         http_client: httpx2.AsyncClient | None = None,
+        client_class: type[openai.AsyncOpenAI] = openai.AsyncOpenAI,
     ) -> None:
         self._model = model
-        self._json_schema_supported = True
         # Kept only to scrub it from error texts a server might echo back.
         self._api_key = api_key
         self._timeout = timeout
         self._max_retries = max_retries
-        self._max_wait = max(MAX_WAIT, timeout)
-        # The client retries 408/409/429/5xx and connection errors itself with backoff.
-        self._client = _AsyncOpenAI(
+        self._client = client_class(
             api_key=api_key,
             base_url=base_url,
             timeout=timeout,
@@ -195,7 +196,33 @@ class ChatModel:
         return self._model
 
     def __repr__(self) -> str:
-        return f"ChatModel(model={self._model!r})"
+        return f"{type(self).__name__}(model={self._model!r})"  # never the key
+
+
+class ChatModel(ModelEndpoint):
+    """One chat model behind an OpenAI-compatible Chat Completions endpoint."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        base_url: str | None,
+        model: str,
+        timeout: float,
+        max_retries: int = 2,
+        http_client: httpx2.AsyncClient | None = None,
+    ) -> None:
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            model=model,
+            timeout=timeout,
+            max_retries=max_retries,
+            http_client=http_client,
+            client_class=_AsyncOpenAI,
+        )
+        self._json_schema_supported = True
+        self._max_wait = max(MAX_WAIT, timeout)
 
     async def stream(
         self, messages: Sequence[ChatMessage], *, tools: Sequence[ToolSpec] | None = None

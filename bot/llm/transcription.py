@@ -8,46 +8,18 @@ from __future__ import annotations
 
 import logging
 
-import httpx2
 import openai
 
 from bot.errors import LLMUnavailableError
-from bot.llm.client import translate_error
+from bot.llm.client import ModelEndpoint, translate_error
 
 logger = logging.getLogger(__name__)
 
 VOICE_FILE_NAME = "voice.ogg"
 
 
-class Transcriber:
+class Transcriber(ModelEndpoint):
     """One transcription model behind an OpenAI-compatible server."""
-
-    def __init__(
-        self,
-        *,
-        api_key: str,
-        base_url: str | None,
-        model: str,
-        timeout: float,
-        max_retries: int = 2,
-        http_client: httpx2.AsyncClient | None = None,
-    ) -> None:
-        self._model = model
-        self._api_key = api_key
-        self._client = openai.AsyncOpenAI(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            http_client=http_client,
-        )
-
-    @property
-    def model(self) -> str:
-        return self._model
-
-    def __repr__(self) -> str:
-        return f"Transcriber(model={self._model!r})"
 
     async def transcribe(self, audio: bytes, *, file_name: str = VOICE_FILE_NAME) -> str:
         """The text spoken in ``audio``; raises an ``LLMError`` when the server fails."""

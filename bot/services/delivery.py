@@ -221,18 +221,9 @@ class DemoDelivery:
         The answer is complete without them: an exercise without a demo that can be sent
         gets nothing, and once Telegram or the network fails the rest are not tried.
         """
-        sent = 0
-        for exercise in list(exercises)[: self._max_per_answer]:
-            try:
-                delivery = await self._deliver(port, chat_id, exercise, card=False)
-            except Exception:
-                logger.exception("Demo of %s not sent to %s", exercise.slug, chat_id)
-                return sent
-            if delivery.status is _Status.SENT:
-                sent += 1
-            elif delivery.status is _Status.UNAVAILABLE:
-                break
-        return sent
+        return await self.send_each(
+            port, chat_id, list(exercises)[: self._max_per_answer], pause=0.0
+        )
 
     async def send_each(
         self,
@@ -246,11 +237,12 @@ class DemoDelivery:
         """Every exercise's first demo that can be sent, one message each, ``pause`` apart.
 
         Animations cannot form an album, and Telegram takes about one message a second in a
-        chat; exercises without a demo are passed over. Returns how many went.
+        chat; exercises without a demo are passed over. Once Telegram or the network fails
+        the rest are not tried. Returns how many went.
         """
         sent = 0
         for exercise in exercises:
-            if sent:
+            if sent and pause > 0:
                 await sleep(pause)
             try:
                 delivery = await self._deliver(port, chat_id, exercise, card=False)

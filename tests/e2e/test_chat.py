@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import RunningBot
+from tests.e2e.helpers import exchange
 from tests.fakes.telegram import MEDIA_KINDS, utf16_len
 
 USER = 3101
@@ -19,11 +20,7 @@ APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment.
 
 
 async def _send(bot: RunningBot, text: str, *, count: int = 1, user: int = USER) -> list[JSON]:
-    """Send ``text`` as ``user`` and return the ``count`` new bot messages it produced."""
-    before = len(bot.telegram.sent_to(user))
-    bot.telegram.user_sends(user, text)
-    messages = await bot.telegram.wait_for_messages(user, before + count, timeout=10)
-    return messages[before:]
+    return await exchange(bot, user, text, count=count)
 
 
 def _long_markdown() -> tuple[str, list[str]]:

@@ -9,6 +9,7 @@ import pytest
 
 from bot.i18n import t
 from tests.e2e.conftest import RunningBot
+from tests.e2e.helpers import callback_data, exchange, press
 from tests.fakes.openai import Reply
 from tests.fakes.telegram import RecordedRequest
 
@@ -23,29 +24,16 @@ async def _send(
     bot: RunningBot, text: str, language: str, *, user: int = USER, count: int = 1
 ) -> list[JSON]:
     """Send ``text`` from a user whose app speaks ``language``; the bot's ``count`` answers."""
-    before = len(bot.telegram.sent_to(user))
-    bot.telegram.user_sends(user, text, first_name="Ann", language_code=language)
-    messages = await bot.telegram.wait_for_messages(user, before + count, timeout=10)
-    return messages[before:]
+    return await exchange(bot, user, text, count=count, first_name="Ann", language_code=language)
 
 
 async def _press(
     bot: RunningBot, data: str, message_id: int, *, then: str, user: int = USER
 ) -> RecordedRequest:
-    """Tap ``data`` under ``message_id`` and wait for the bot's ``then`` request."""
-    before = len(bot.telegram.calls(then, chat_id=user))
-    bot.telegram.user_presses(user, data, message_id)
-    done = await bot.telegram.wait_for(
-        lambda r: r.method == then and (r.chat_id == user or then == "answerCallbackQuery"),
-        count=before + 1,
-        timeout=10,
-    )
-    return done[-1]
+    return await press(bot, user, data, message_id, then=then)
 
 
-def _buttons(message: JSON) -> list[str]:
-    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
-    return [button["callback_data"] for row in rows for button in row]
+_buttons = callback_data
 
 
 def _message(bot: RunningBot, message_id: int, user: int = USER) -> JSON:

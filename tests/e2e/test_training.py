@@ -11,6 +11,7 @@ from bot.domain.training import BodyWeight, LoggedSet
 from bot.storage import Database
 from bot.storage import training as rows
 from tests.e2e.conftest import RunningBot
+from tests.e2e.helpers import callback_data, exchange, press
 from tests.fakes.openai import Reply, ToolCall
 
 USER = 5001
@@ -18,26 +19,16 @@ JSON = dict[str, Any]
 
 
 async def _send(bot: RunningBot, text: str, *, count: int = 1) -> list[JSON]:
-    before = len(bot.telegram.sent_to(USER))
-    bot.telegram.user_sends(USER, text, first_name="Ann")
-    messages = await bot.telegram.wait_for_messages(USER, before + count, timeout=15)
-    return messages[before:]
+    return await exchange(bot, USER, text, count=count, timeout=15, first_name="Ann")
 
 
-def _buttons(message: JSON) -> list[str]:
-    keyboard = message.get("reply_markup", {}).get("inline_keyboard", [])
-    return [button["callback_data"] for row in keyboard for button in row]
+_buttons = callback_data
 
 
 async def _press(bot: RunningBot, data: str, message_id: int) -> str:
-    before = len(bot.telegram.calls("editMessageText", chat_id=USER))
-    bot.telegram.user_presses(USER, data, message_id)
-    done = await bot.telegram.wait_for(
-        lambda r: r.method == "editMessageText" and r.chat_id == USER,
-        count=before + 1,
-        timeout=10,
-    )
-    return str(done[-1].params["text"])
+    """Tap ``data`` and return the text the bot edited the message to."""
+    edited = await press(bot, USER, data, message_id, then="editMessageText")
+    return str(edited.params["text"])
 
 
 async def _sets(bot: RunningBot) -> list[LoggedSet]:

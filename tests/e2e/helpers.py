@@ -1,0 +1,52 @@
+"""Small steps the end-to-end tests share: send a message, tap a button, read a keyboard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.e2e.conftest import RunningBot
+from tests.fakes.telegram import RecordedRequest
+
+JSON = dict[str, Any]
+
+
+async def exchange(
+    bot: RunningBot,
+    user: int,
+    text: str,
+    *,
+    count: int = 1,
+    timeout: float = 10,  # noqa: ASYNC109 - a deadline per wait reads best in tests
+    **sender: Any,
+) -> list[JSON]:
+    """Send ``text`` as ``user`` in their private chat; the bot's ``count`` new messages there.
+
+    ``sender`` goes to the fake's ``user_sends`` (``first_name``, ``language_code``, ...).
+    """
+    before = len(bot.telegram.sent_to(user))
+    bot.telegram.user_sends(user, text, **sender)
+    messages = await bot.telegram.wait_for_messages(user, before + count, timeout=timeout)
+    return messages[before:]
+
+
+async def press(
+    bot: RunningBot, user: int, data: str, message_id: int, *, then: str
+) -> RecordedRequest:
+    """Tap ``data`` under ``message_id`` in ``user``'s chat; the bot's next ``then`` request.
+
+    ``answerCallbackQuery`` names no chat, so any one counts; other methods must aim at the user.
+    """
+
+    def wanted(request: RecordedRequest) -> bool:
+        return request.method == then and (then == "answerCallbackQuery" or request.chat_id == user)
+
+    before = len([r for r in bot.telegram.calls(then) if wanted(r)])
+    bot.telegram.user_presses(user, data, message_id)
+    done = await bot.telegram.wait_for(wanted, count=before + 1, timeout=10)
+    return done[-1]
+
+
+def callback_data(message: JSON) -> list[str]:
+    """The data of every inline button under ``message``, row by row."""
+    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+    return [button["callback_data"] for row in rows for button in row]
