@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+from bot.storage import Database
+from bot.storage import inbox as inbox_rows
 from tests.e2e.conftest import RunningBot
 from tests.fakes.telegram import RecordedRequest
 
@@ -50,3 +53,22 @@ def callback_data(message: JSON) -> list[str]:
     """The data of every inline button under ``message``, row by row."""
     rows = message.get("reply_markup", {}).get("inline_keyboard", [])
     return [button["callback_data"] for row in rows for button in row]
+
+
+async def settled(bot: RunningBot, *, timeout: float = 15) -> None:  # noqa: ASYNC109
+    """Wait until the bot has taken every update sent so far and finished handling it.
+
+    Telegram's queue confirmed means every update is in the inbox; no unfinished entry left
+    there means every handler returned, and handlers await what they send.
+    """
+    await bot.telegram.wait_for_confirmed(timeout=timeout)
+    database = Database(bot.database_url)
+    try:
+        async with asyncio.timeout(timeout):
+            while True:
+                async with database.transaction() as session:
+                    if await inbox_rows.count_unfinished(session) == 0:
+                        return
+                await asyncio.sleep(0.05)
+    finally:
+        await database.dispose()

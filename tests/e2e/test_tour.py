@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import Any
 
 from tests.e2e.conftest import RunningBot
+from tests.e2e.helpers import settled
 
 USER = 3701
 JSON = dict[str, Any]
@@ -60,7 +60,7 @@ class Tour:
         self.log: list[str] = []
 
     async def settle(self, before: list[JSON]) -> list[JSON]:
-        await asyncio.sleep(1.2)
+        await settled(self.bot)
         after = self.bot.telegram.sent_to(USER)
         old = {m["message_id"]: m for m in before}
         return [m for m in after if old.get(m["message_id"]) != m]
