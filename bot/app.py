@@ -288,6 +288,7 @@ async def _start_http(
             max_age=settings.web_app_auth_max_age,
             limiter=SlidingWindowLimiter(REQUESTS_PER_MINUTE, 60.0),
             training=services.training,
+            plans=services.plans,
         )
     app = build_http_app(running=lambda: bool(application.running), webhook=webhook, api=api)
     server = HttpServer(app, settings.port)

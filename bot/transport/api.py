@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
@@ -23,6 +24,7 @@ from starlette.exceptions import HTTPException
 from bot.catalog.loader import read_media_file
 from bot.domain.exercises import Exercise
 from bot.domain.metrics import NOTE_BMI_LIMITS, BodyReport
+from bot.domain.plans import PlanDay, WeeklyPlan
 from bot.domain.profile import Profile
 from bot.domain.training import LogEntry
 from bot.domain.units import format_height, format_waist, format_weight, format_weight_range
@@ -38,6 +40,7 @@ from bot.i18n import (
 )
 from bot.services.catalog import CatalogService, Demo
 from bot.services.limits import SlidingWindowLimiter
+from bot.services.plans import PlanService
 from bot.services.training import LogResult, Progress, TrainingService
 from bot.services.users import UserInfo, UserService
 from bot.transport.initdata import (
@@ -74,6 +77,7 @@ class ApiContext:
     max_age: float
     limiter: SlidingWindowLimiter
     training: TrainingService | None = None
+    plans: PlanService | None = None
     clock: Callable[[], float] = time.time
 
 
@@ -292,6 +296,23 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 # --- the app ------------------------------------------------------------------------------
 
 
+class PlanOut(BaseModel):
+    """The accepted weekly plan, with the catalog names of its exercises."""
+
+    id: int
+    accepted_at: datetime | None
+    plan: WeeklyPlan
+    names: dict[str, str] = Field(description="exercise slug -> catalog name")
+
+
+class TodayOut(BaseModel):
+    """Today's session from the plan, in the user's time zone; ``session`` null on a rest day."""
+
+    day: date
+    session: PlanDay | None
+    names: dict[str, str] = Field(description="exercise slug -> catalog name")
+
+
 def add_api(app: FastAPI, context: ApiContext) -> None:
     """Mount /api/v1 on ``app``."""
     app.state.fitcoach_api = context
@@ -448,7 +469,43 @@ def _router(context: ApiContext) -> APIRouter:
 
     if context.training is not None:
         _training_routes(router, context.training)
+    if context.plans is not None:
+        _plan_routes(router, context.plans)
     return router
+
+
+def _plan_routes(router: APIRouter, plans: PlanService) -> None:
+    """The accepted plan and today's session (404 until the user accepted a plan)."""
+
+    def no_plan(signed: Session) -> ApiError:
+        return ApiError(404, "no_plan", t(signed.language, "webapp.error.no_plan"))
+
+    @router.get("/plan", response_model=PlanOut)
+    async def current_plan(signed: Signed) -> PlanOut:
+        stored = await plans.current(signed.user.id)
+        if stored is None:
+            raise no_plan(signed)
+        names = plans.exercise_names()
+        slugs = {item.slug for day in stored.plan.days for item in day.exercises}
+        return PlanOut(
+            id=stored.id,
+            accepted_at=stored.accepted_at,
+            plan=stored.plan,
+            names={slug: names.get(slug, slug) for slug in sorted(slugs)},
+        )
+
+    @router.get("/plan/today", response_model=TodayOut)
+    async def todays_session(signed: Signed) -> TodayOut:
+        found = await plans.today(signed.user.id)
+        if found is None:
+            raise no_plan(signed)
+        names = plans.exercise_names()
+        items = found.session.exercises if found.session is not None else []
+        return TodayOut(
+            day=found.day,
+            session=found.session,
+            names={item.slug: names.get(item.slug, item.slug) for item in items},
+        )
 
 
 def _training_routes(router: APIRouter, training: TrainingService) -> None:

@@ -13,14 +13,18 @@ import pytest
 
 from bot.catalog import loader
 from bot.domain.exercises import Catalog, MediaItem
+from bot.domain.plans import PlanPreferences, WeeklyPlan
 from bot.domain.profile import Profile, parse_profile_args
 from bot.errors import UserInputError
 from bot.i18n import t
+from bot.llm.client import ChatModel
 from bot.services.catalog import CatalogService, seed_catalog
 from bot.services.limits import SlidingWindowLimiter
+from bot.services.plans import PlanService
 from bot.services.training import TrainingService
 from bot.services.users import UserInfo, UserService
 from bot.storage import Database
+from bot.storage import plans as plan_rows
 from bot.transport.api import ApiContext
 from bot.transport.http import build_http_app
 from bot.transport.initdata import sign
@@ -49,11 +53,16 @@ def auth(user_id: int = USER, **kwargs: object) -> dict[str, str]:
 
 class Api:
     def __init__(
-        self, client: httpx.AsyncClient, users: UserService, today: list[datetime]
+        self,
+        client: httpx.AsyncClient,
+        users: UserService,
+        today: list[datetime],
+        database: Database,
     ) -> None:
         self.client = client
         self.users = users
-        self.today = today  # the training log's clock
+        self.today = today  # the training log's and the plans' clock
+        self.database = database
 
     def next_day(self) -> None:
         self.today[0] += timedelta(days=1)
@@ -83,6 +92,13 @@ async def api(
         users=users,
         catalog=catalog_service,
         training=TrainingService(database, catalog_service, now=lambda: today[0]),
+        plans=PlanService(
+            database,
+            # Never asked here: the API only reads accepted plans.
+            ChatModel(api_key="unused", base_url="http://127.0.0.1:9", model="m", timeout=1),
+            lambda: catalog_service.catalog,
+            clock=lambda: today[0],
+        ),
         bot_token=TOKEN,
         max_age=3600,
         limiter=SlidingWindowLimiter(30, 60.0),
@@ -91,7 +107,7 @@ async def api(
     app = build_http_app(running=lambda: True, api=context)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        yield Api(client, users, today)
+        yield Api(client, users, today, database)
 
 
 def assert_error(response: httpx.Response, status: int, code: str) -> str:
@@ -129,6 +145,8 @@ async def test_requests_without_a_valid_signed_session_get_401_and_change_nothin
         ("GET", "/api/v1/training/log", None),
         ("DELETE", "/api/v1/training/log/1", None),
         ("POST", "/api/v1/body-weights", {"text": "80 kg"}),
+        ("GET", "/api/v1/plan", None),
+        ("GET", "/api/v1/plan/today", None),
     ):
         answer = await api.client.request(method, path, json=body, headers=headers)
         assert_error(answer, 401, "unauthorized")
@@ -348,3 +366,61 @@ async def test_body_weights_make_a_series_and_the_profile_follows(api: Api) -> N
     assert (await api.users.profile(USER)).weight_kg == 81.9
     bad = await api.client.post("/api/v1/body-weights", json={"text": "heavy"}, headers=auth())
     assert_error(bad, 422, "invalid_weight")
+
+
+PLAN = {
+    "days": [
+        {
+            "weekday": "mon",
+            "focus": "Full body",
+            "exercises": [
+                {"slug": "push-up", "sets": 3, "reps": 10, "rest_seconds": 60},
+                {"slug": "wall-sit", "sets": 2, "seconds": 45, "rest_seconds": 60},
+            ],
+        },
+        {
+            "weekday": "thu",
+            "focus": "Legs",
+            "exercises": [{"slug": "test-squat", "sets": 3, "reps": 8, "rest_seconds": 90}],
+        },
+    ],
+    "progression": "Add a rep a week.",
+}
+
+
+async def test_the_plan_and_todays_session_once_a_plan_is_accepted(api: Api) -> None:
+    for path in ("/api/v1/plan", "/api/v1/plan/today"):
+        message = assert_error(
+            await api.client.get(path, headers=auth(language="ru")), 404, "no_plan"
+        )
+        assert message == t("ru", "webapp.error.no_plan")
+    await api.client.patch("/api/v1/profile", json={"age": "30"}, headers=auth())
+    async with api.database.transaction() as session:
+        plan_id = await plan_rows.add_proposal(
+            session, USER, WeeklyPlan.model_validate(PLAN), PlanPreferences(days_per_week=2)
+        )
+    # A proposal is not the plan yet.
+    assert_error(await api.client.get("/api/v1/plan", headers=auth()), 404, "no_plan")
+    async with api.database.transaction() as session:
+        assert await plan_rows.accept(session, USER, plan_id, api.today[0])
+
+    plan = await api.client.get("/api/v1/plan", headers=auth())
+    assert plan.status_code == 200, plan.text
+    body = plan.json()
+    assert body["id"] == plan_id
+    assert [day["weekday"] for day in body["plan"]["days"]] == ["mon", "thu"]
+    assert body["names"] == {
+        "push-up": "Push-up",
+        "test-squat": "Test squat",
+        "wall-sit": "Wall sit",
+    }
+    # Another user sees no plan of this one's.
+    assert_error(await api.client.get("/api/v1/plan", headers=auth(777)), 404, "no_plan")
+
+    today = (await api.client.get("/api/v1/plan/today", headers=auth())).json()  # a Monday
+    assert today["day"] == "2026-03-02"
+    assert [item["slug"] for item in today["session"]["exercises"]] == ["push-up", "wall-sit"]
+    assert today["names"] == {"push-up": "Push-up", "wall-sit": "Wall sit"}
+    api.next_day()
+    rest = (await api.client.get("/api/v1/plan/today", headers=auth())).json()
+    assert rest == {"day": "2026-03-03", "session": None, "names": {}}
