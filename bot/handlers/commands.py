@@ -95,6 +95,7 @@ async def help_command(update: Update, context: Context) -> None:
 
 
 async def _profile_answer(update: Update, context: Context, chat_id: int, arguments: str) -> None:
+    """/profile: show it with the guided flow, or set it from key=value pairs (all or nothing)."""
     if update.effective_user is None:
         return
     if not arguments:
@@ -112,6 +113,7 @@ async def _profile_answer(update: Update, context: Context, chat_id: int, argume
 
 
 async def _bmi_answer(update: Update, context: Context, chat_id: int, arguments: str) -> None:
+    """/bmi: BMI, its class and the healthy range, or what is missing to compute it."""
     if update.effective_user is None:
         return
     _, report = await context.services.users.body_report(update.effective_user.id)
@@ -123,6 +125,7 @@ async def _bmi_answer(update: Update, context: Context, chat_id: int, arguments:
 
 
 async def _units_answer(update: Update, context: Context, chat_id: int, choice: str) -> None:
+    """/units metric|imperial, or the two buttons to pick from."""
     if update.effective_user is None:
         return
     lang = language_of(update, context)
@@ -241,6 +244,7 @@ async def forget_button(update: Update, context: Context) -> None:
 
 
 async def _export_answer(update: Update, context: Context, chat_id: int, arguments: str) -> None:
+    """/export: a JSON document with everything stored about the user."""
     if update.effective_user is None:
         return
     user_id = update.effective_user.id
