@@ -175,20 +175,22 @@ class ModelEndpoint:
         timeout: float,
         max_retries: int = 2,
         http_client: httpx2.AsyncClient | None = None,
-        client_class: type[openai.AsyncOpenAI] = openai.AsyncOpenAI,
     ) -> None:
         self._model = model
         # Kept only to scrub it from error texts a server might echo back.
         self._api_key = api_key
         self._timeout = timeout
         self._max_retries = max_retries
-        self._client = client_class(
+        self._client = self._new_client(
             api_key=api_key,
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
         )
+
+    def _new_client(self, **options: Any) -> openai.AsyncOpenAI:
+        return openai.AsyncOpenAI(**options)
 
     @property
     def model(self) -> str:
@@ -202,27 +204,16 @@ class ModelEndpoint:
 class ChatModel(ModelEndpoint):
     """One chat model behind an OpenAI-compatible Chat Completions endpoint."""
 
-    def __init__(
-        self,
-        *,
-        api_key: str,
-        base_url: str | None,
-        model: str,
-        timeout: float,
-        max_retries: int = 2,
-        http_client: httpx2.AsyncClient | None = None,
-    ) -> None:
-        super().__init__(
-            api_key=api_key,
-            base_url=base_url,
-            model=model,
-            timeout=timeout,
-            max_retries=max_retries,
-            http_client=http_client,
-            client_class=_AsyncOpenAI,
-        )
-        self._json_schema_supported = True
-        self._max_wait = max(MAX_WAIT, timeout)
+    # Until the server refuses ``response_format``: from then on JSON is asked for in words.
+    _json_schema_supported = True
+
+    def _new_client(self, **options: Any) -> openai.AsyncOpenAI:
+        return _AsyncOpenAI(**options)
+
+    @property
+    def _max_wait(self) -> float:
+        """The longest a user waits for words or an apology, retries included."""
+        return max(MAX_WAIT, self._timeout)
 
     async def stream(
         self, messages: Sequence[ChatMessage], *, tools: Sequence[ToolSpec] | None = None
