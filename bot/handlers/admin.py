@@ -18,7 +18,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -39,7 +39,7 @@ from bot.services.broadcast import (
 from bot.services.stats import BotStats, BroadcastSummary
 from bot.services.users import UserService
 from bot.text.markdown import escape
-from bot.transport.telegram_errors import TelegramErrorKind, kind_of
+from bot.transport.telegram_errors import TelegramErrorKind, delivery_outcome, kind_of
 
 logger = logging.getLogger(__name__)
 
@@ -247,19 +247,10 @@ class TelegramBroadcastPort:
                     message_id=content.source_message_id,
                     rate_limit_args=BULK,
                 )
-        except Forbidden as exc:  # blocked the bot, or deleted their account
-            return SendResult(DeliveryOutcome.BLOCKED, exc.message)
-        except BadRequest as exc:
-            gone = kind_of(exc) is TelegramErrorKind.CHAT_NOT_FOUND
-            return SendResult(
-                DeliveryOutcome.BLOCKED if gone else DeliveryOutcome.FAILED, exc.message
-            )
-        except RetryAfter as exc:  # still flooded after the limiter's retries
-            return SendResult(DeliveryOutcome.RETRY, str(exc))
-        except NetworkError as exc:  # timeouts, connection errors, Telegram's 5xx
-            return SendResult(DeliveryOutcome.RETRY, exc.message)
+        except RetryAfter as exc:  # its message holds no wait; str() does
+            return SendResult(delivery_outcome(exc), str(exc))
         except TelegramError as exc:
-            return SendResult(DeliveryOutcome.FAILED, exc.message)
+            return SendResult(delivery_outcome(exc), exc.message)
         return SendResult(DeliveryOutcome.SENT)
 
     async def show_progress(self, progress: BroadcastProgress) -> None:

@@ -10,7 +10,7 @@ import contextlib
 from typing import Any, Final
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import Application, ExtBot
 
 from bot.domain.reminders import (
@@ -30,7 +30,7 @@ from bot.i18n import t
 from bot.services.broadcast import DeliveryOutcome
 from bot.services.reminders import NeedsTimezone
 from bot.text.markdown import escape
-from bot.transport.telegram_errors import TelegramErrorKind, kind_of
+from bot.transport.telegram_errors import delivery_outcome
 
 BULK: Final = {"bulk": True}
 AWAITING_TZ: Final = "reminder_awaiting_timezone"  # the ReminderSpec waiting for a zone
@@ -44,36 +44,21 @@ class TelegramReminderPort:
         self._bot = bot
 
     async def send_reminder(self, chat_id: int, text: str) -> DeliveryOutcome:
-        try:
-            # Plain text: the text can hold a plan's focus, which the model wrote.
-            await self._bot.send_message(chat_id, text, rate_limit_args=BULK)
-        except Forbidden:  # blocked the bot, or deleted their account
-            return DeliveryOutcome.BLOCKED
-        except BadRequest as error:
-            if kind_of(error) is TelegramErrorKind.CHAT_NOT_FOUND:
-                return DeliveryOutcome.BLOCKED
-            return DeliveryOutcome.FAILED
-        except (RetryAfter, NetworkError):
-            return DeliveryOutcome.RETRY
-        except TelegramError:
-            return DeliveryOutcome.FAILED
-        return DeliveryOutcome.SENT
+        # Plain text: the text can hold a plan's focus, which the model wrote.
+        return await self._send(chat_id, text)
 
     async def send_check_in(self, chat_id: int, text: str, language: str) -> DeliveryOutcome:
+        return await self._send(chat_id, text, reply_markup=check_in_markup(language))
+
+    async def _send(
+        self, chat_id: int, text: str, reply_markup: InlineKeyboardMarkup | None = None
+    ) -> DeliveryOutcome:
         try:
             await self._bot.send_message(
-                chat_id, text, reply_markup=check_in_markup(language), rate_limit_args=BULK
+                chat_id, text, reply_markup=reply_markup, rate_limit_args=BULK
             )
-        except Forbidden:
-            return DeliveryOutcome.BLOCKED
-        except BadRequest as error:
-            if kind_of(error) is TelegramErrorKind.CHAT_NOT_FOUND:
-                return DeliveryOutcome.BLOCKED
-            return DeliveryOutcome.FAILED
-        except (RetryAfter, NetworkError):
-            return DeliveryOutcome.RETRY
-        except TelegramError:
-            return DeliveryOutcome.FAILED
+        except TelegramError as error:
+            return delivery_outcome(error)
         return DeliveryOutcome.SENT
 
 

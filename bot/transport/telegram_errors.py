@@ -10,6 +10,8 @@ from enum import StrEnum
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.services.broadcast import DeliveryOutcome
+
 
 class TelegramErrorKind(StrEnum):
     """Why Telegram refused a request, as far as a caller needs to know."""
@@ -87,3 +89,16 @@ def kind_of(error: BaseException) -> TelegramErrorKind:
     if isinstance(error, TelegramError):
         return TelegramErrorKind.OTHER
     return TelegramErrorKind.OTHER
+
+
+_OUTCOMES = {
+    TelegramErrorKind.BLOCKED: DeliveryOutcome.BLOCKED,  # blocked the bot, or account deleted
+    TelegramErrorKind.CHAT_NOT_FOUND: DeliveryOutcome.BLOCKED,
+    TelegramErrorKind.RETRY_AFTER: DeliveryOutcome.RETRY,  # still flooded after our retries
+    TelegramErrorKind.NETWORK: DeliveryOutcome.RETRY,  # timeouts, connection errors, 5xx
+}
+
+
+def delivery_outcome(error: TelegramError) -> DeliveryOutcome:
+    """What a failed send to one user means for background sending (broadcasts, reminders)."""
+    return _OUTCOMES.get(kind_of(error), DeliveryOutcome.FAILED)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
+from bot.services.broadcast import DeliveryOutcome
 from bot.transport.telegram_errors import TelegramErrorKind as Kind
-from bot.transport.telegram_errors import kind_of
+from bot.transport.telegram_errors import delivery_outcome, kind_of
 
 
 @pytest.mark.parametrize(
@@ -81,3 +82,21 @@ def test_every_forbidden_is_a_block(description: str) -> None:
 )
 def test_other_errors(error: BaseException, kind: Kind) -> None:
     assert kind_of(error) is kind
+
+
+@pytest.mark.parametrize(
+    ("error", "outcome"),
+    [
+        (Forbidden("Forbidden: bot was blocked by the user"), DeliveryOutcome.BLOCKED),
+        (BadRequest("Bad Request: chat not found"), DeliveryOutcome.BLOCKED),
+        (RetryAfter(3), DeliveryOutcome.RETRY),
+        (TimedOut(), DeliveryOutcome.RETRY),
+        (NetworkError("Bad Gateway"), DeliveryOutcome.RETRY),
+        (BadRequest("Bad Request: message is too long"), DeliveryOutcome.FAILED),
+        (TelegramError("something else"), DeliveryOutcome.FAILED),
+    ],
+)
+def test_a_failed_background_send_is_blocked_retried_or_failed(
+    error: TelegramError, outcome: DeliveryOutcome
+) -> None:
+    assert delivery_outcome(error) is outcome
