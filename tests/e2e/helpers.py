@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
+from telegram.ext import ExtBot
+
+from bot.handlers.reminders import TelegramReminderPort
+from bot.services.reminders import ReminderService, TickReport
 from bot.storage import Database
 from bot.storage import inbox as inbox_rows
+from bot.transport.ratelimit import PriorityRateLimiter
 from tests.e2e.conftest import RunningBot
 from tests.fakes.telegram import RecordedRequest
 
@@ -70,5 +77,34 @@ async def settled(bot: RunningBot, *, timeout: float = 15) -> None:  # noqa: ASY
                     if await inbox_rows.count_unfinished(session) == 0:
                         return
                 await asyncio.sleep(0.05)
+    finally:
+        await database.dispose()
+
+
+async def tick_reminders(
+    bot: RunningBot,
+    user: int,
+    *,
+    late: timedelta = timedelta(0),
+    ticks: int = 1,
+) -> list[TickReport]:
+    """Run the scheduler ``ticks`` times with its clock at ``user``'s next due time + ``late``.
+
+    It sends through the fake Telegram like the bot does, on the bot's own database.
+    """
+    database = Database(bot.database_url)
+    telegram_bot: ExtBot[None] = ExtBot(
+        bot.telegram.token,
+        base_url=f"{bot.telegram.base_url}/bot",
+        rate_limiter=PriorityRateLimiter(),
+    )
+    try:
+        async with telegram_bot:
+            _, [reminder] = await ReminderService(database).reminders(user)
+            now = reminder.next_due + late
+            clock: Callable[[], datetime] = lambda: now  # noqa: E731
+            scheduler = ReminderService(database, clock=clock)
+            port = TelegramReminderPort(telegram_bot)
+            return [await scheduler.tick(port) for _ in range(ticks)]
     finally:
         await database.dispose()

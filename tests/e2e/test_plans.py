@@ -7,13 +7,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from telegram.ext import ExtBot
-
-from bot.handlers.reminders import TelegramReminderPort
-from bot.services.reminders import ReminderService
-from bot.storage import Database
-from bot.transport.ratelimit import PriorityRateLimiter
 from tests.e2e.conftest import RunningBot
+from tests.e2e.helpers import tick_reminders
 from tests.fakes.openai import Reply
 
 USER = 6001
@@ -220,20 +215,8 @@ async def test_the_weekly_check_in_asks_and_the_coach_hears_the_answer(bot: Runn
     done = await _last(bot, shown + 5)
     assert done["text"] == "Reminder set: check-in sun at 18:00 (Europe/Berlin)."
 
-    database = Database(bot.database_url)
-    telegram_bot: ExtBot[None] = ExtBot(
-        bot.telegram.token,
-        base_url=f"{bot.telegram.base_url}/bot",
-        rate_limiter=PriorityRateLimiter(),
-    )
-    try:
-        async with telegram_bot:
-            _, [reminder] = await ReminderService(database).reminders(USER)
-            due = reminder.next_due
-            scheduler = ReminderService(database, clock=lambda: due)
-            assert (await scheduler.tick(TelegramReminderPort(telegram_bot))).sent == 1
-    finally:
-        await database.dispose()
+    [report] = await tick_reminders(bot, USER)
+    assert report.sent == 1
     review = await _last(bot, shown + 6)
     assert "Sessions this week: 0 of 2 planned." in review["text"]
     assert _buttons(review) == ["ci:too-easy", "ci:about-right", "ci:too-hard"]

@@ -5,13 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from telegram.ext import ExtBot
-
-from bot.handlers.reminders import TelegramReminderPort
-from bot.services.reminders import ReminderService
-from bot.storage import Database
-from bot.transport.ratelimit import PriorityRateLimiter
 from tests.e2e.conftest import RunningBot
+from tests.e2e.helpers import tick_reminders
 from tests.fakes.openai import Reply, ToolCall
 
 USER = 6101
@@ -38,23 +33,9 @@ async def test_set_a_reminder_answer_the_time_zone_and_it_fires(bot: RunningBot)
     assert "workout mon,wed,fri at 18:30" in listed["text"]
 
     # The scheduler's tick, driven directly with a clock just past the due time.
-    database = Database(bot.database_url)
-    telegram_bot: ExtBot[None] = ExtBot(
-        bot.telegram.token,
-        base_url=f"{bot.telegram.base_url}/bot",
-        rate_limiter=PriorityRateLimiter(),
-    )
-    try:
-        async with telegram_bot:
-            reader = ReminderService(database)
-            _, [reminder] = await reader.reminders(USER)
-            clock_now = reminder.next_due + timedelta(seconds=10)
-            scheduler = ReminderService(database, clock=lambda: clock_now)
-            report = await scheduler.tick(TelegramReminderPort(telegram_bot))
-            assert report.sent == 1
-            assert (await scheduler.tick(TelegramReminderPort(telegram_bot))).sent == 0
-    finally:
-        await database.dispose()
+    first, second = await tick_reminders(bot, USER, late=timedelta(seconds=10), ticks=2)
+    assert first.sent == 1
+    assert second.sent == 0  # sent once
     reminder_message = (await bot.telegram.wait_for_messages(USER, 6, timeout=15))[5]
     assert reminder_message["text"].startswith("Time for your workout")
 
