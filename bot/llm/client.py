@@ -282,13 +282,15 @@ class ChatModel(ModelEndpoint):
         started = False
         try:
             async with asyncio.timeout_at(deadline):
-                response = await client.chat.completions.create(
-                    model=self._model,
-                    messages=_message_params(messages),
-                    tools=_tool_params(tools) if tools else openai.omit,
-                    stream=True,
-                    stream_options={"include_usage": True},
-                )
+                body: dict[str, Any] = {
+                    "model": self._model,
+                    "messages": _message_params(messages),
+                    "stream": True,
+                    "stream_options": {"include_usage": True},
+                }
+                if tools:
+                    body["tools"] = _tool_params(tools)
+                response = await _post_chat(client, body, stream=True)
             done.attach(response)
             async with response:
                 while True:
@@ -338,17 +340,17 @@ class ChatModel(ModelEndpoint):
         params = _message_params(messages)
         try:
             try:
-                response = await self._client.chat.completions.create(
-                    model=self._model,
-                    messages=params,
-                    max_tokens=max_tokens if max_tokens is not None else openai.omit,
-                )
+                body: dict[str, Any] = {"model": self._model, "messages": params}
+                if max_tokens is not None:
+                    body["max_tokens"] = max_tokens
+                response = await _post_chat(self._client, body)
             except openai.BadRequestError as exc:
                 # Newer OpenAI models refuse max_tokens; most other servers only know it.
                 if max_tokens is None or not _MAX_COMPLETION_TOKENS.search(_error_text(exc)):
                     raise
-                response = await self._client.chat.completions.create(
-                    model=self._model, messages=params, max_completion_tokens=max_tokens
+                response = await _post_chat(
+                    self._client,
+                    {"model": self._model, "messages": params, "max_completion_tokens": max_tokens},
                 )
         except openai.OpenAIError as exc:
             self._raise(exc)
@@ -373,12 +375,15 @@ class ChatModel(ModelEndpoint):
             response: object = None
             if self._json_schema_supported:
                 try:
-                    response = await self._client.chat.completions.create(
-                        model=self._model,
-                        messages=params,
-                        response_format={
-                            "type": "json_schema",
-                            "json_schema": {"name": name, "schema": dict(schema)},
+                    response = await _post_chat(
+                        self._client,
+                        {
+                            "model": self._model,
+                            "messages": params,
+                            "response_format": {
+                                "type": "json_schema",
+                                "json_schema": {"name": name, "schema": dict(schema)},
+                            },
                         },
                     )
                 except openai.BadRequestError as exc:
@@ -387,8 +392,8 @@ class ChatModel(ModelEndpoint):
                     logger.info("The model server refused response_format: asking for JSON text")
                     self._json_schema_supported = False
             if response is None:
-                response = await self._client.chat.completions.create(
-                    model=self._model, messages=params
+                response = await _post_chat(
+                    self._client, {"model": self._model, "messages": params}
                 )
         except openai.OpenAIError as exc:
             self._raise(exc)
@@ -510,6 +515,27 @@ def _error_text(exc: openai.OpenAIError) -> str:
         if exc.body is not None and not isinstance(exc.body, str):
             parts.append(json.dumps(exc.body, default=str, ensure_ascii=False))
     return " ".join(parts)
+
+
+async def _post_chat(
+    client: openai.AsyncOpenAI, body: dict[str, Any], *, stream: bool = False
+) -> Any:
+    """POST a Chat Completions body that is already what goes on the wire.
+
+    ``chat.completions.create`` first walks the whole body against its typed parameter
+    definitions, for aliases and file inputs a chat body never holds; with the coach's prompt
+    and tools that walk cost more CPU than the rest of the request. Authentication, timeouts,
+    errors and the stream are the client's own, as with ``create``.
+    """
+    if stream:
+        return await client.post(
+            "/chat/completions",
+            body=body,
+            cast_to=ChatCompletion,
+            stream=True,
+            stream_cls=openai.AsyncStream[ChatCompletionChunk],
+        )
+    return await client.post("/chat/completions", body=body, cast_to=ChatCompletion)
 
 
 def _message_params(messages: Iterable[ChatMessage]) -> list[ChatCompletionMessageParam]:
