@@ -104,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(app.migrate(settings))
             print("Database is at the newest schema.")
         else:
-            asyncio.run(app.serve(settings))
+            asyncio.run(app.serve(settings, own_process=True))
     except FitCoachError as exc:
         print(f"fitcoach: {exc}", file=sys.stderr)
         return 2 if isinstance(exc, ConfigError) else 1

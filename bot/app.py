@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import signal
@@ -194,8 +195,14 @@ async def migrate(settings: Settings) -> None:
         await database.dispose()
 
 
-async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Run the bot until ``stop`` is set (or SIGTERM/SIGINT arrives), then stop cleanly."""
+async def serve(
+    settings: Settings, stop: asyncio.Event | None = None, *, own_process: bool = False
+) -> None:
+    """Run the bot until ``stop`` is set (or SIGTERM/SIGINT arrives), then stop cleanly.
+
+    ``own_process``: the bot is the whole process (``python -m bot``), so what start-up left
+    on the heap can be set aside from the garbage collector (see ``_settle_heap``).
+    """
     stop = stop or asyncio.Event()
     quiet_http_loggers()  # request URLs hold the bot token
     await migrate(settings)
@@ -236,6 +243,8 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         start_reminders(application)  # sends what came due while the bot was down
         await _publish_command_menu(application, settings)
         await set_app_menu_button(application.bot, settings.web_app_url)
+        if own_process:
+            _settle_heap()
         worker = InboxWorker(application, inbox)
         worker.start()  # takes what a previous run left pending first
         server = await _start_http(application, settings, inbox)
@@ -245,6 +254,18 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         logger.info("Stopping: finishing replies in flight (up to %.0f s)", SHUTDOWN_GRACE_SECONDS)
     finally:
         await _stop(application, server, poller, worker, inbox)
+
+
+def _settle_heap() -> None:
+    """Keep what start-up built (modules, the catalog, the SQL and Markdown machinery) out of
+    every later garbage collection.
+
+    Those objects live as long as the process, yet each full collection walked all of them
+    again: measured on the benchmark's 50 messages, a pause of about 180 ms every few seconds,
+    a tenth of the CPU per message and a stall for every chat at once.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 async def _publish_command_menu(application: FitCoachApp, settings: Settings) -> None:
