@@ -90,7 +90,7 @@ class DemoFinder(Protocol):
 class TrainingLog(Protocol):
     """The training log as the coach needs it: a summary to read and sets to log."""
 
-    async def summary(self, user_id: int, today: date) -> RecentSummary | None: ...
+    async def summary_in(self, session: Any, user_id: int, today: date) -> RecentSummary | None: ...
 
     async def log_structured(
         self, user_id: int, arguments: dict[str, Any], *, today: date | None = None
@@ -144,6 +144,7 @@ class _Memory:
     message_ids: list[int]
     tokens_today: int
     plan_text: str | None = None
+    training: RecentSummary | None = None
 
 
 class CoachService:
@@ -203,9 +204,7 @@ class CoachService:
             plan_text=memory.plan_text,
             photo=request.image is not None,
             minor=_minor(memory.profile),
-            training_text=(
-                None if group else await self._training_text(user.user_id, memory.profile, caution)
-            ),
+            training_text=None if group else _training_text(memory, caution),
         )
         model = self._model if request.image is None else self._vision
         kept = select_history(turns, self._budget, self._estimator).kept
@@ -268,19 +267,6 @@ class CoachService:
             text = f"{text}\n\n{t(reader, 'stream.cut_off')}"
         return CoachReply(text=text, demos=tuple(attempt.demos), logged=tuple(attempt.logged))
 
-    async def _training_text(self, user_id: int, profile: Profile, caution: bool) -> str | None:
-        if self._training is None:
-            return None
-        summary = await self._training.summary(user_id, self._today())
-        if summary is None:
-            return None
-        minor = profile.age is not None and profile.age < ADULT_AGE
-        return describe_training(
-            summary,
-            imperial=profile.units is UnitSystem.IMPERIAL,
-            weight_talk=not (caution or minor),
-        )
-
     async def _remember(self, request: ChatRequest) -> _Memory:
         """Store the user's message first, so a failure later loses nothing; load the memory."""
         user = request.user
@@ -314,6 +300,10 @@ class CoachService:
             tokens_today = 0
             if self._daily_limit is not None:
                 tokens_today = await usage_rows.tokens_used(session, user.user_id, self._today())
+            training = None
+            if self._training is not None and user.group_chat_id is None:
+                # Read with the rest: one transaction for everything the prompt needs.
+                training = await self._training.summary_in(session, user.user_id, self._today())
         # A voice note that could not be transcribed is stored without text: nothing to send.
         rows = [m for m in rows if m.role in _ROLES and m.content]
         turns = [
@@ -336,6 +326,7 @@ class CoachService:
             tokens_today=tokens_today,
             # Slugs name the exercises: readable, and the same in every language.
             plan_text=_plan_text(plan, check_in),
+            training=training,
         )
 
     async def _fold_if_needed(
@@ -594,6 +585,18 @@ def _profile_text(profile: Profile) -> str | None:
     if profile.is_empty:
         return None
     return describe_profile_for_coach(profile)
+
+
+def _training_text(memory: _Memory, caution: bool) -> str | None:
+    if memory.training is None:
+        return None
+    profile = memory.profile
+    minor = profile.age is not None and profile.age < ADULT_AGE
+    return describe_training(
+        memory.training,
+        imperial=profile.units is UnitSystem.IMPERIAL,
+        weight_talk=not (caution or minor),
+    )
 
 
 def _eating_disorder_caution(text: str, memory: _Memory) -> bool:

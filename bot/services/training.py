@@ -430,16 +430,21 @@ class TrainingService:
 
     async def summary(self, user_id: int, today: date) -> RecentSummary | None:
         """The last 14 days for the coach's prompt; None when nothing was logged in them."""
+        async with self._database.transaction() as session:
+            return await self.summary_in(session, user_id, today)
+
+    @staticmethod
+    async def summary_in(session: Any, user_id: int, today: date) -> RecentSummary | None:
+        """``summary`` within the caller's transaction (the coach reads it with the memory)."""
         # Records need history before the window: a year of it, read condensed to the few
         # rows per exercise that tell records apart, so a long log costs no more per message.
         since = datetime.combine(today - timedelta(days=365), time(0, 0), tzinfo=UTC)
         start = datetime.combine(today - timedelta(days=SUMMARY_DAYS - 1), time(0, 0), tzinfo=UTC)
-        async with self._database.transaction() as session:
-            earlier = await training_rows.record_history(session, user_id, since=since, until=start)
-            recent = await training_rows.sets_of(session, user_id, since=start)
-            weights = await training_rows.body_weights(
-                session, user_id, since=today - timedelta(days=SUMMARY_DAYS + 7)
-            )
+        earlier = await training_rows.record_history(session, user_id, since=since, until=start)
+        recent = await training_rows.sets_of(session, user_id, since=start)
+        weights = await training_rows.body_weights(
+            session, user_id, since=today - timedelta(days=SUMMARY_DAYS + 7)
+        )
         result = recent_summary([*earlier, *recent], weights, today, days=SUMMARY_DAYS)
         if not result.total_sets and result.weight is None:
             return None
