@@ -381,6 +381,7 @@ async def stats_command(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or not is_admin(update, context):
         return
+    await context.services.users.flush_counts()  # counts are written a second late
     stats = await context.services.stats.overview()
     await message.reply_text(render_stats(stats, language_of(update, context)))
 

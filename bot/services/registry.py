@@ -38,6 +38,7 @@ class Services:
     senses: SensesService
 
     async def aclose(self) -> None:
+        await self.users.aclose()
         await self.senses.aclose()
         vision = self.senses.vision
         if vision is not None and vision is not self.model:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from datetime import date
 
-from sqlalchemy import BigInteger, Date, Integer, Table, bindparam, exists, literal, select
+from sqlalchemy import BigInteger, Date, Integer, Table, bindparam, exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
@@ -41,10 +41,11 @@ async def add_usage(
     )
 
 
-async def add_message(session: AsyncSession, *, user_id: int, day: date) -> None:
-    """Count one message the user sent the bot on ``day`` (text, command, media or voice)."""
+async def add_message(session: AsyncSession, *, user_id: int, day: date, count: int = 1) -> None:
+    """Count ``count`` messages the user sent the bot on ``day`` (text, command, media, voice)."""
     await session.execute(
-        _add_message_statement(_is_postgres(session)), {"user_id_": user_id, "day_": day}
+        _add_message_statement(_is_postgres(session)),
+        {"user_id_": user_id, "day_": day, "count_": count},
     )
 
 
@@ -88,12 +89,14 @@ def _add_message_statement(postgres: bool) -> Insert:
     insert = postgresql.insert if postgres else sqlite.insert
     user_id = bindparam("user_id_", type_=BigInteger)
     # Only for a user still on record: one erased a moment ago by another instance is skipped.
-    row = select(user_id, bindparam("day_", type_=Date), literal(1, Integer)).where(
+    count = bindparam("count_", type_=Integer)
+    row = select(user_id, bindparam("day_", type_=Date), count).where(
         exists().where(UserRow.id == user_id)
     )
     statement = insert(_USAGE).from_select(["user_id", "day", "messages"], row)
     return statement.on_conflict_do_update(
-        index_elements=["user_id", "day"], set_={"messages": _USAGE.c.messages + 1}
+        index_elements=["user_id", "day"],
+        set_={"messages": _USAGE.c.messages + statement.excluded.messages},
     )
 
 

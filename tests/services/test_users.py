@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from datetime import date
 
 import pytest
 
 from bot.domain.profile import Profile, Sex, UnitSystem
 from bot.errors import UserInputError
-from bot.services.users import UserInfo, UserService
+from bot.services.users import COUNT_FLUSH_SECONDS, UserInfo, UserService
 from bot.storage import Database
 from bot.storage import conversations as conversation_rows
+from bot.storage import usage as usage_rows
 from bot.storage import users as user_rows
 from tests.factories import add_users, profile
 
@@ -76,3 +79,38 @@ async def test_forget_erases_the_user(database: Database) -> None:
     assert await service.profile(ANN.user_id) == Profile()
     assert (await service.export(ANN.user_id))["user"] is None
     assert not await service.forget(ANN.user_id)
+
+
+async def test_message_counts_are_written_together_and_only_for_users_on_record(
+    database: Database,
+) -> None:
+    await add_users(database, [ANN.user_id, 602])
+    service = UserService(database)
+    day = date(2026, 3, 2)
+    for _ in range(3):
+        await service.count_message(ANN.user_id, day)
+    await service.count_message(602, day)
+    await service.count_message(777, day)  # never recorded: nothing to count against
+    assert await _messages(database, ANN.user_id, day) == 0  # not written yet
+    await service.forget(602)  # what is waiting for a forgotten user goes with them
+    await service.flush_counts()
+    assert await _messages(database, ANN.user_id, day) == 3
+    assert await _messages(database, 777, day) == 0
+    await service.count_message(ANN.user_id, day)
+    await service.aclose()  # stopping writes what still waits
+    assert await _messages(database, ANN.user_id, day) == 4
+
+
+async def test_message_counts_are_written_a_moment_later_on_their_own(database: Database) -> None:
+    await add_users(database, [ANN.user_id])
+    service = UserService(database)
+    day = date(2026, 3, 2)
+    await service.count_message(ANN.user_id, day)
+    await asyncio.sleep(COUNT_FLUSH_SECONDS + 0.5)
+    assert await _messages(database, ANN.user_id, day) == 1
+
+
+async def _messages(database: Database, user_id: int, day: date) -> int:
+    async with database.transaction() as session:
+        rows = await usage_rows.usage_of(session, user_id)
+    return sum(row.messages for row in rows if row.day == day)
