@@ -39,6 +39,9 @@ TYPING_REPEAT = 4.5
 # which saves a request per answer when many users write at once, while the first words
 # still show well within half a second of the model's first token.
 FIRST_SHOW_DELAY = 0.3
+# The typing action waits as long, for the same reason: an answer whose first words come
+# sooner shows them instead (a request saved per quick answer; the model usually takes longer).
+TYPING_DELAY = FIRST_SHOW_DELAY
 # A draft skipped because replies are waiting is tried again this much later.
 DRAFT_RETRY = 0.2
 
@@ -149,8 +152,9 @@ class StreamingReply:
     """Shows an answer while the model writes it, then leaves the final formatted message.
 
     Private chats get a live draft (``sendMessageDraft``) at most once a second; groups get
-    one message edited every few seconds. A short private answer costs two requests: the
-    typing action and the final message; a longer one adds a draft about every second. A
+    one message edited every few seconds. An answer ready within ``TYPING_DELAY`` costs one
+    request, its message; a slower one adds the typing action, and a longer one a draft about
+    every second. A
     refused draft (a server without the method, a 5xx, a 400) switches the answer to one
     message edited every 2 s; a failing or hanging chat action is ignored.
 
@@ -251,15 +255,17 @@ class StreamingReply:
             await task
 
     async def _run(self) -> None:
-        await self._typing()
         last_shown = -math.inf
+        wait = TYPING_DELAY
         while True:
             try:
-                await asyncio.wait_for(self._changed.wait(), TYPING_REPEAT)
+                await asyncio.wait_for(self._changed.wait(), wait)
             except TimeoutError:
                 if not self._shown:
                     await self._typing()
                 continue
+            finally:
+                wait = TYPING_REPEAT
             first = not self._shown
             if self._private and first:
                 await asyncio.sleep(FIRST_SHOW_DELAY)

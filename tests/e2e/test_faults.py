@@ -207,7 +207,8 @@ async def test_failed_chat_action_never_costs_the_answer(bot: RunningBot, fault:
     else:
         bot.telegram.fail("sendChatAction", int(fault))
     await bot.start()
-    bot.openai.script("Drink water and sleep well.")
+    # Slow enough to be typing first (a quicker answer needs no typing action).
+    bot.openai.script(Reply(chunks=["Drink water and sleep well."], latency=1.0))
 
     bot.telegram.user_sends(USER, "How do I recover?")
     [answer] = await bot.telegram.wait_for_messages(USER, 1, timeout=10)
@@ -229,3 +230,15 @@ async def test_server_without_message_drafts_still_gets_the_answer(bot: RunningB
     )
 
     assert [m["text"] for m in bot.telegram.sent_to(USER)] == ["Warm up first."]
+
+
+async def test_a_quick_answer_costs_only_its_message(bot: RunningBot) -> None:
+    await bot.start()
+    bot.openai.script("Sleep eight hours.")
+
+    bot.telegram.user_sends(USER, "How do I recover?")
+    await bot.telegram.wait_for_messages(USER, 1, timeout=10)
+    await asyncio.sleep(0.5)  # past the moment a typing action would have gone
+
+    sent = [r.method for r in bot.telegram.requests if r.chat_id == USER]
+    assert sent == ["sendMessage"]
