@@ -223,6 +223,8 @@ class CostRun:
     counts: dict[str, int]
     answers: int
     off_script: int
+    #: Most Telegram requests in any 1 s of the measured run.
+    peak_rate: float = 0.0
 
     @property
     def requests_per_answer(self) -> float:
@@ -259,6 +261,7 @@ async def run_cost(
             await asyncio.sleep(SETTLE_SECONDS)  # work after the answer counts too
             cpu = bot.cpu_seconds() - cpu_before
             requests = log.since(started)
+            peak = telegram.peak_rate(1.0, _counted_methods(telegram))
             measured = list(replies)
             await bot.profile_stop()
             lone = await user(FIRST_USER + config.users)
@@ -271,6 +274,7 @@ async def run_cost(
         counts=count_by_kind(requests),
         answers=answers,
         off_script=_off_script(measured),
+        peak_rate=peak,
     )
 
 
@@ -294,7 +298,13 @@ async def cost_per_message(config: BenchConfig) -> Outcome:
             met=ratio <= CPU_RATIO_TARGET,
             detail=f"{ratio:.2f}x relay",
         ),
-        Figure(name, "wait p50, relay", relay_wait, "s"),
+        Figure(
+            name,
+            "wait p50, relay",
+            relay_wait,
+            "s",
+            detail=f"no rate limiter, peak {relay.peak_rate:.0f} requests/s",
+        ),
         Figure(
             name,
             "wait p50, coach",
@@ -303,7 +313,8 @@ async def cost_per_message(config: BenchConfig) -> Outcome:
             target=f"<= relay + {WAIT_MARGIN_TARGET * 1000:.0f} ms",
             met=coach_wait <= relay_wait + WAIT_MARGIN_TARGET,
             detail=f"relay + {(coach_wait - relay_wait) * 1000:.0f} ms; "
-            f"p90 {percentile(coach.waits, 0.9) * 1000:.0f} ms",
+            f"p90 {percentile(coach.waits, 0.9) * 1000:.0f} ms; "
+            f"peak {coach.peak_rate:.0f} requests/s",
         ),
         Figure(
             name,
