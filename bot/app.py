@@ -243,12 +243,12 @@ async def serve(
         start_reminders(application)  # sends what came due while the bot was down
         await _publish_command_menu(application, settings)
         await set_app_menu_button(application.bot, settings.web_app_url)
-        if own_process:
-            _settle_heap()
         worker = InboxWorker(application, inbox)
         worker.start()  # takes what a previous run left pending first
         server = await _start_http(application, settings, inbox)
         poller = await _start_updates(application, settings, inbox)
+        if own_process:
+            _settle_heap()  # once updates flow: start-up is not held up by it
         with _stop_on_signals(stop):
             await stop.wait()
         logger.info("Stopping: finishing replies in flight (up to %.0f s)", SHUTDOWN_GRACE_SECONDS)
