@@ -440,8 +440,13 @@ class TrainingService:
         # rows per exercise that tell records apart, so a long log costs no more per message.
         since = datetime.combine(today - timedelta(days=365), time(0, 0), tzinfo=UTC)
         start = datetime.combine(today - timedelta(days=SUMMARY_DAYS - 1), time(0, 0), tzinfo=UTC)
-        earlier = await training_rows.record_history(session, user_id, since=since, until=start)
         recent = await training_rows.sets_of(session, user_id, since=start)
+        # Older sets only tell records apart among recent ones: none recent, none needed.
+        earlier = (
+            await training_rows.record_history(session, user_id, since=since, until=start)
+            if recent
+            else []
+        )
         weights = await training_rows.body_weights(
             session, user_id, since=today - timedelta(days=SUMMARY_DAYS + 7)
         )
