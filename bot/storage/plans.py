@@ -3,11 +3,12 @@ transaction."""
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import asdict
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.plans import PlanPreferences, StoredPlan, WeeklyPlan
@@ -63,13 +64,19 @@ async def get_plan(session: AsyncSession, user_id: int, plan_id: int) -> StoredP
 
 async def current_plan(session: AsyncSession, user_id: int) -> StoredPlan | None:
     """The accepted plan, if the user has one."""
-    row = await session.scalar(
+    row = await session.scalar(_current_plan_statement(), {"user_id_": user_id})
+    return None if row is None else _stored(row)
+
+
+@functools.cache
+def _current_plan_statement() -> Select[TrainingPlan]:
+    # Read for every message the coach answers: built once.
+    return (
         select(TrainingPlan)
-        .where(TrainingPlan.user_id == user_id, TrainingPlan.status == ACCEPTED)
+        .where(TrainingPlan.user_id == bindparam("user_id_"), TrainingPlan.status == ACCEPTED)
         .order_by(TrainingPlan.id.desc())
         .limit(1)
     )
-    return None if row is None else _stored(row)
 
 
 async def latest_preferences(session: AsyncSession, user_id: int) -> PlanPreferences:

@@ -6,10 +6,11 @@ PostgreSQL), so two instances ticking at once never both claim one reminder.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import Select, and_, bindparam, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -160,13 +161,19 @@ async def add_check_in(
 
 
 async def latest_check_in(session: AsyncSession, user_id: int) -> CheckIn | None:
-    row = await session.scalar(
+    row = await session.scalar(_latest_check_in_statement(), {"user_id_": user_id})
+    return None if row is None else CheckIn(CheckInAnswer(row.answer), row.created_at)
+
+
+@functools.cache
+def _latest_check_in_statement() -> Select[CheckInRow]:
+    # Read for every message the coach answers: built once.
+    return (
         select(CheckInRow)
-        .where(CheckInRow.user_id == user_id)
+        .where(CheckInRow.user_id == bindparam("user_id_"))
         .order_by(CheckInRow.id.desc())
         .limit(1)
     )
-    return None if row is None else CheckIn(CheckInAnswer(row.answer), row.created_at)
 
 
 async def check_ins_of(session: AsyncSession, user_id: int) -> list[CheckIn]:
