@@ -154,9 +154,8 @@ class StreamingReply:
     Private chats get a live draft (``sendMessageDraft``) at most once a second; groups get
     one message edited every few seconds. An answer ready within ``TYPING_DELAY`` costs one
     request, its message; a slower one adds the typing action, and a longer one a draft about
-    every second. A
-    refused draft (a server without the method, a 5xx, a 400) switches the answer to one
-    message edited every 2 s; a failing or hanging chat action is ignored.
+    every second. A refused draft (a server without the method, a 5xx, a 400) switches the
+    answer to one message edited every 2 s; a failing or hanging chat action is ignored.
 
     With the bot's ``PriorityRateLimiter`` the first draft goes like a reply; later drafts and
     the typing action go after replies, are skipped while replies wait, and come less often

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Collection
@@ -87,22 +88,34 @@ class UserService:
         pending, self._pending_counts = self._pending_counts, {}
         if not pending:
             return
-        async with self._database.transaction() as session:
-            for (user_id, day), count in pending.items():
-                await usage_rows.add_message(session, user_id=user_id, day=day, count=count)
+        try:
+            async with self._database.transaction() as session:
+                for (user_id, day), count in pending.items():
+                    await usage_rows.add_message(session, user_id=user_id, day=day, count=count)
+        except BaseException:
+            # Not written (rolled back): kept for the next write.
+            for key, count in pending.items():
+                self._pending_counts[key] = self._pending_counts.get(key, 0) + count
+            raise
 
     async def _flush_later(self) -> None:
         await asyncio.sleep(COUNT_FLUSH_SECONDS)
         try:
             await self.flush_counts()
         except Exception:  # a database hiccup must not surface in some unrelated task
-            logger.warning("Message counts could not be written; they are lost", exc_info=True)
+            logger.warning("Message counts could not be written yet", exc_info=True)
 
     async def aclose(self) -> None:
         """Write the counts still waiting; called when the bot stops."""
-        if self._flush_task is not None and not self._flush_task.done():
-            self._flush_task.cancel()
-        await self.flush_counts()
+        task, self._flush_task = self._flush_task, None
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        try:
+            await self.flush_counts()
+        except Exception:  # stopping goes on: the rest must still be closed
+            logger.warning("Message counts could not be written at stop", exc_info=True)
 
     async def set_language(self, info: UserInfo, language: str | None) -> None:
         """Store the user's language choice (one of bot.i18n.LANGUAGES, or None to unset)."""

@@ -114,3 +114,24 @@ async def _messages(database: Database, user_id: int, day: date) -> int:
     async with database.transaction() as session:
         rows = await usage_rows.usage_of(session, user_id)
     return sum(row.messages for row in rows if row.day == day)
+
+
+async def test_message_counts_not_written_are_kept_for_the_next_write(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await add_users(database, [ANN.user_id])
+    service = UserService(database)
+    day = date(2026, 3, 2)
+    await service.count_message(ANN.user_id, day)
+    written = usage_rows.add_message
+
+    async def refused(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("database gone for a moment")
+
+    monkeypatch.setattr(usage_rows, "add_message", refused)
+    with pytest.raises(ConnectionError):
+        await service.flush_counts()
+    monkeypatch.setattr(usage_rows, "add_message", written)
+    await service.count_message(ANN.user_id, day)
+    await service.flush_counts()
+    assert await _messages(database, ANN.user_id, day) == 2
