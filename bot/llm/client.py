@@ -210,7 +210,7 @@ class ChatModel(ModelEndpoint):
     def _new_client(self, **options: Any) -> openai.AsyncOpenAI:
         if options.get("http_client") is None:
             # openai's aiohttp transport (the ``aiohttp`` extra): a streamed answer arrives as
-            # hundreds of small reads, and its C parser costs half the CPU per read of the
+            # hundreds of small reads, and each costs about 40% less CPU than through the
             # default transport's layers (measured: 2,400 characters in 600 chunks, 510 ms of
             # CPU against 320 ms). Proxies from the environment are honoured as before.
             options["http_client"] = openai.DefaultAioHttpClient()
