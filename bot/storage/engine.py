@@ -88,6 +88,11 @@ async def check_connection(engine: AsyncEngine) -> None:
         ) from exc
 
 
+def is_postgres(session: AsyncSession) -> bool:
+    """Whether the session's database is PostgreSQL (else SQLite), for SQL that differs."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def describe_url(engine: AsyncEngine) -> str:
     """The database URL with any password hidden, for messages and logs."""
     return engine.url.render_as_string(hide_password=True)

@@ -31,7 +31,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.dml import ReturningUpdate, Update
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
-from bot.storage.engine import Database
+from bot.storage.engine import Database, is_postgres
 from bot.storage.models import InboxUpdate
 
 logger = logging.getLogger(__name__)
@@ -47,10 +47,6 @@ class InboxEntry:
     chat_id: int | None
     user_id: int | None
     payload: str
-
-
-def _is_postgres(session: AsyncSession) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
 
 
 async def add_updates(session: AsyncSession, entries: Sequence[InboxEntry]) -> int:
@@ -69,7 +65,7 @@ async def add_updates(session: AsyncSession, entries: Sequence[InboxEntry]) -> i
         }
         for entry in entries
     ]
-    postgres = _is_postgres(session)
+    postgres = is_postgres(session)
     statement = (
         pg_insert(InboxUpdate).values(rows).on_conflict_do_nothing(index_elements=["update_id"])
         if postgres
@@ -104,7 +100,7 @@ async def claim_updates(
     """
     if limit < 1:
         return []
-    statement = _claim_statement(postgres=_is_postgres(session), by_chat=chat_id is not None)
+    statement = _claim_statement(postgres=is_postgres(session), by_chat=chat_id is not None)
     result = await session.execute(
         statement,
         {

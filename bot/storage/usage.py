@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
 from bot.domain.users import DailyUsage
+from bot.storage.engine import is_postgres
 from bot.storage.models import DailyUsage as UsageRow
 from bot.storage.models import User as UserRow
 
@@ -28,7 +29,7 @@ async def add_usage(
 ) -> None:
     """Add one request's tokens, voice seconds and images to the user's total for the day."""
     await session.execute(
-        _add_usage_statement(_is_postgres(session)),
+        _add_usage_statement(is_postgres(session)),
         {
             "user_id_": user_id,
             "day_": day,
@@ -44,7 +45,7 @@ async def add_usage(
 async def add_message(session: AsyncSession, *, user_id: int, day: date, count: int = 1) -> None:
     """Count ``count`` messages the user sent the bot on ``day`` (text, command, media, voice)."""
     await session.execute(
-        _add_message_statement(_is_postgres(session)),
+        _add_message_statement(is_postgres(session)),
         {"user_id_": user_id, "day_": day, "count_": count},
     )
 
@@ -98,10 +99,6 @@ def _add_message_statement(postgres: bool) -> Insert:
         index_elements=["user_id", "day"],
         set_={"messages": _USAGE.c.messages + statement.excluded.messages},
     )
-
-
-def _is_postgres(session: AsyncSession) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
 
 
 async def tokens_used(session: AsyncSession, user_id: int, day: date) -> int:
