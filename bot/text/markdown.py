@@ -61,8 +61,17 @@ def partial_markdown_to_html(prefix: str) -> str:
     """
     rendered = markdown_to_html(_complete_prefix(prefix))
     if _LEFTOVER_MARKER.search(html_to_plain(_CODE_HTML.sub("", rendered))):
-        return escape(_MARKERS.sub("", prefix)).strip("\n")
+        return escape(_without_markers(prefix)).strip("\n")
     return rendered
+
+
+def _without_markers(text: str) -> str:
+    """``text`` without paired markers, also those that meet once the ones between are gone
+    (``*`*`` would otherwise become ``**``)."""
+    shorter = _MARKERS.sub("", text)
+    while shorter != text:
+        text, shorter = shorter, _MARKERS.sub("", shorter)
+    return text
 
 
 _FENCE: Final = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
