@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import weakref
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -19,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from bot.errors import StorageError
+from bot.storage import sqlite_inline
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +41,10 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
             echo=echo,
             # Bound values are what users wrote: an error's message must not carry them to logs.
             hide_parameters=True,
-            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            async_creator=sqlite_inline.connector(
+                make_url(database_url).database or ":memory:",
+                timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
+            ),
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
@@ -106,6 +112,40 @@ def _reason(exc: BaseException) -> str:
     return text[:200]
 
 
+def _sqlite_file(engine: AsyncEngine) -> str:
+    """What identifies the database: its file, or (in memory) the engine's own database."""
+    name = engine.url.database
+    if not name or name == ":memory:":
+        return f":memory:{id(engine)}"
+    return os.path.abspath(name)
+
+
+class _Turns:
+    """The queue that one SQLite database's transactions wait in, within this process.
+
+    Statements run on the loop's thread (``sqlite_inline``), so a transaction that had to wait
+    for SQLite's write lock would wait there, and the transaction holding the lock could not
+    finish. Every ``Database`` on the same file in the same event loop therefore shares one
+    queue: transactions take turns before they reach SQLite.
+    """
+
+    _all: ClassVar[weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _Turns]]] = (
+        weakref.WeakKeyDictionary()
+    )
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.owner: asyncio.Task[object] | None = None
+
+    @classmethod
+    def of(cls, database_file: str) -> _Turns:
+        per_file = cls._all.setdefault(asyncio.get_running_loop(), {})
+        turns = per_file.get(database_file)
+        if turns is None:
+            turns = per_file[database_file] = cls()
+        return turns
+
+
 class Database:
     """The engine and its session factory: what services receive to run transactions."""
 
@@ -115,28 +155,33 @@ class Database:
         # SQLite has one writer at a time; letting transactions queue here instead of in
         # SQLite's busy handler (which sleeps and retries) keeps waits short, and avoids the
         # "database is locked" a read-then-write upgrade can hit under contention.
-        self._sqlite_lock = asyncio.Lock() if self.engine.dialect.name == "sqlite" else None
-        self._lock_owner: asyncio.Task[object] | None = None
+        self._sqlite_file = (
+            _sqlite_file(self.engine) if self.engine.dialect.name == "sqlite" else None
+        )
 
     def transaction(self) -> AbstractAsyncContextManager[AsyncSession]:
         """A session inside one transaction: committed on success, rolled back on error."""
-        if self._sqlite_lock is None:
+        if self._sqlite_file is None:
             return self.sessions.begin()
         return self._serialised()
 
+    def _turns(self) -> _Turns:
+        assert self._sqlite_file is not None
+        return _Turns.of(self._sqlite_file)
+
     @contextlib.asynccontextmanager
     async def _serialised(self) -> AsyncIterator[AsyncSession]:
-        assert self._sqlite_lock is not None
+        turns = self._turns()
         task = asyncio.current_task()
-        if task is not None and task is self._lock_owner:
+        if task is not None and task is turns.owner:
             raise RuntimeError("a transaction was opened inside another one")
-        async with self._sqlite_lock:
-            self._lock_owner = task
+        async with turns.lock:
+            turns.owner = task
             try:
                 async with self.sessions.begin() as session:
                     yield session
             finally:
-                self._lock_owner = None
+                turns.owner = None
 
     @property
     def description(self) -> str:
@@ -156,7 +201,7 @@ class Database:
         the tables are vacuumed. False when it could not finish (logged); the data is deleted
         either way, only older copies remain for longer.
         """
-        if self._sqlite_lock is not None:
+        if self._sqlite_file is not None:
             return await self._checkpoint()
         return await self._vacuum(tables)
 
@@ -180,12 +225,12 @@ class Database:
         return False
 
     async def _checkpoint_once(self) -> tuple[int, int, int]:
-        assert self._sqlite_lock is not None
-        if self._lock_owner is not None and self._lock_owner is asyncio.current_task():
+        turns = self._turns()
+        if turns.owner is not None and turns.owner is asyncio.current_task():
             raise RuntimeError("a checkpoint cannot run inside a transaction")
         # Under the queue's lock no transaction of this process is open, so no reader of ours
         # holds the log; readers in other processes make the checkpoint report busy.
-        async with self._sqlite_lock, self.engine.connect() as connection:
+        async with turns.lock, self.engine.connect() as connection:
             autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
             await autocommit.exec_driver_sql("PRAGMA busy_timeout=0")
             try:

@@ -12,6 +12,7 @@ from bot.storage import Database
 from bot.storage import exercises as rows
 from bot.storage.migrate import upgrade
 from tests.e2e.conftest import RunningBot
+from tests.e2e.helpers import settled
 from tests.fakes.openai import Reply, ToolCall
 from tests.fakes.telegram import RecordedRequest
 
@@ -43,6 +44,8 @@ def _texts(bot: RunningBot, chat_id: int = USER) -> list[str]:
 
 
 async def _stored_media(bot: RunningBot, slug: str) -> list[CatalogMedia]:
+    """The exercise's media as stored once the bot has finished every update sent so far."""
+    await settled(bot)
     database = Database(bot.database_url)
     try:
         async with database.transaction() as session:
