@@ -7,8 +7,9 @@ import functools
 import json
 from dataclasses import asdict
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import Row, Select, Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.plans import PlanPreferences, StoredPlan, WeeklyPlan
@@ -64,17 +65,22 @@ async def get_plan(session: AsyncSession, user_id: int, plan_id: int) -> StoredP
 
 async def current_plan(session: AsyncSession, user_id: int) -> StoredPlan | None:
     """The accepted plan, if the user has one."""
-    row = await session.scalar(_current_plan_statement(), {"user_id_": user_id})
+    row = (await session.execute(_current_plan_statement(), {"user_id_": user_id})).first()
     return None if row is None else _stored(row)
 
 
+_PLANS: Table = TrainingPlan.__table__  # type: ignore[assignment]  # a Table, typed as FromClause
+
+
 @functools.cache
-def _current_plan_statement() -> Select[TrainingPlan]:
-    # Read for every message the coach answers: built once.
+def _current_plan_statement() -> Select[Any]:
+    # Read for every message the coach answers: built once, as plain rows (cheaper to map
+    # than ORM objects).
+    columns = _PLANS.c
     return (
-        select(TrainingPlan)
-        .where(TrainingPlan.user_id == bindparam("user_id_"), TrainingPlan.status == ACCEPTED)
-        .order_by(TrainingPlan.id.desc())
+        select(_PLANS)
+        .where(columns.user_id == bindparam("user_id_"), columns.status == ACCEPTED)
+        .order_by(columns.id.desc())
         .limit(1)
     )
 
@@ -103,7 +109,7 @@ def _preferences(text: str) -> PlanPreferences:
     return PlanPreferences(**known)
 
 
-def _stored(row: TrainingPlan) -> StoredPlan:
+def _stored(row: TrainingPlan | Row[Any]) -> StoredPlan:
     return StoredPlan(
         id=row.id,
         user_id=row.user_id,

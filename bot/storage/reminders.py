@@ -161,15 +161,16 @@ async def add_check_in(
 
 
 async def latest_check_in(session: AsyncSession, user_id: int) -> CheckIn | None:
-    row = await session.scalar(_latest_check_in_statement(), {"user_id_": user_id})
+    result = await session.execute(_latest_check_in_statement(), {"user_id_": user_id})
+    row = result.first()
     return None if row is None else CheckIn(CheckInAnswer(row.answer), row.created_at)
 
 
 @functools.cache
-def _latest_check_in_statement() -> Select[CheckInRow]:
-    # Read for every message the coach answers: built once.
+def _latest_check_in_statement() -> Select[str, datetime]:
+    # Read for every message the coach answers: built once, as plain rows.
     return (
-        select(CheckInRow)
+        select(CheckInRow.answer, CheckInRow.created_at)
         .where(CheckInRow.user_id == bindparam("user_id_"))
         .order_by(CheckInRow.id.desc())
         .limit(1)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, Select, Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -59,8 +60,32 @@ async def get_user(session: AsyncSession, user_id: int) -> User | None:
 
 async def get_profile(session: AsyncSession, user_id: int) -> Profile | None:
     """The user's profile, or None when the user was never recorded."""
-    row = await session.get(UserRow, user_id)
+    row = (await session.execute(_profile_statement(), {"user_id_": user_id})).first()
     return None if row is None else _profile(row)
+
+
+_PROFILE_COLUMNS = (
+    "height_cm",
+    "weight_kg",
+    "age",
+    "sex",
+    "units",
+    "goal",
+    "activity",
+    "waist_cm",
+    "bmi_scale",
+    "units_chosen",
+)
+
+
+@functools.cache
+def _profile_statement() -> Select[Any]:
+    # Read for every message the coach answers: built once, only the profile's columns, as a
+    # plain row (cheaper than loading the mapped user).
+    users: Table = UserRow.__table__  # type: ignore[assignment]  # a Table, typed as FromClause
+    return select(*(users.c[name] for name in _PROFILE_COLUMNS)).where(
+        users.c.id == bindparam("user_id_")
+    )
 
 
 async def save_profile(session: AsyncSession, user_id: int, profile: Profile) -> None:
@@ -141,7 +166,7 @@ def _user(row: UserRow) -> User:
     )
 
 
-def _profile(row: UserRow) -> Profile:
+def _profile(row: UserRow | Row[Any]) -> Profile:
     return Profile(
         height_cm=row.height_cm,
         weight_kg=row.weight_kg,
