@@ -36,15 +36,21 @@ CHECKPOINT_PAUSE_SECONDS = 0.1
 def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
     """Create the engine; SQLite connections get WAL, foreign keys and a busy timeout."""
     if database_url.startswith("sqlite"):
+        url = make_url(database_url)
+        timeout = SQLITE_BUSY_TIMEOUT_MS / 1000
+        # Connections call SQLite on the loop's thread (see sqlite_inline); a URL with options
+        # (``?mode=ro&uri=true``) keeps aiosqlite, which passes them on to SQLite.
+        connection: dict[str, Any] = (
+            {"connect_args": {"timeout": timeout}}
+            if url.query
+            else {"async_creator": sqlite_inline.connector(url.database or ":memory:", timeout)}
+        )
         engine = create_async_engine(
             database_url,
             echo=echo,
             # Bound values are what users wrote: an error's message must not carry them to logs.
             hide_parameters=True,
-            async_creator=sqlite_inline.connector(
-                make_url(database_url).database or ":memory:",
-                timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
-            ),
+            **connection,
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine

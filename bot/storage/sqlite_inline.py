@@ -150,7 +150,7 @@ class InlineConnection:
         return self._open().isolation_level
 
 
-def connector(path: str, *, timeout: float) -> Callable[[], Any]:
+def connector(path: str, timeout: float) -> Callable[[], Any]:
     """The ``async_creator`` for ``create_async_engine``: opens ``path`` (``:memory:`` too)."""
 
     async def connect() -> InlineConnection:

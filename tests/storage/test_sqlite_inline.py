@@ -105,3 +105,17 @@ async def test_autocommit_work_and_an_in_memory_database(tmp_path: Path) -> None
     finally:
         await on_file.dispose()
         await in_memory.dispose()
+
+
+async def test_a_url_with_sqlite_options_is_opened_by_aiosqlite_with_them(tmp_path: Path) -> None:
+    path = tmp_path / "uri.db"
+    database = Database(f"sqlite+aiosqlite:///file:{path}?mode=rwc&uri=true")
+    try:
+        await upgrade(database.engine)
+        async with database.transaction() as session:
+            await rows.upsert_user(session, user_id=ALICE, first_name="Alice", chat_id=ALICE)
+        async with database.transaction() as session:
+            assert await rows.get_user(session, ALICE) is not None
+    finally:
+        await database.dispose()
+    assert path.exists()
