@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from bot.domain.users import User
 from bot.storage import Database
 from bot.storage import users as rows
 from bot.storage.migrate import upgrade
@@ -38,6 +39,14 @@ async def _ticks_during(database: Database, statements: int) -> int:
     running = False
     await counter
     return counted
+
+
+async def _alice_after_writing_her(database: Database) -> User | None:
+    """Alice as read back in a second transaction after one that recorded her."""
+    async with database.transaction() as session:
+        await rows.upsert_user(session, user_id=ALICE, first_name="Alice", chat_id=ALICE)
+    async with database.transaction() as session:
+        return await rows.get_user(session, ALICE)
 
 
 async def _change_language_then_add_alice_again(database: Database) -> None:
@@ -98,10 +107,7 @@ async def test_autocommit_work_and_an_in_memory_database(tmp_path: Path) -> None
         # The checkpoint after an erasure runs outside any transaction (AUTOCOMMIT).
         assert await on_file.scrub(["users"])
         await upgrade(in_memory.engine)
-        async with in_memory.transaction() as session:
-            await rows.upsert_user(session, user_id=ALICE, first_name="Alice", chat_id=ALICE)
-        async with in_memory.transaction() as session:
-            assert await rows.get_user(session, ALICE) is not None
+        assert await _alice_after_writing_her(in_memory) is not None
     finally:
         await on_file.dispose()
         await in_memory.dispose()
@@ -112,10 +118,7 @@ async def test_a_url_with_sqlite_options_is_opened_by_aiosqlite_with_them(tmp_pa
     database = Database(f"sqlite+aiosqlite:///file:{path}?mode=rwc&uri=true")
     try:
         await upgrade(database.engine)
-        async with database.transaction() as session:
-            await rows.upsert_user(session, user_id=ALICE, first_name="Alice", chat_id=ALICE)
-        async with database.transaction() as session:
-            assert await rows.get_user(session, ALICE) is not None
+        assert await _alice_after_writing_her(database) is not None
     finally:
         await database.dispose()
     assert path.exists()
