@@ -9,7 +9,7 @@ import functools
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, Table, bindparam, insert, select, update
+from sqlalchemy import Row, Select, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
 from sqlalchemy.sql.elements import ColumnElement
@@ -18,6 +18,7 @@ from bot.domain.conversations import Conversation, Message, MessageKind, Summary
 from bot.storage.models import Conversation as ConversationRow
 from bot.storage.models import ConversationSummary as SummaryRow
 from bot.storage.models import Message as MessageRow
+from bot.storage.models import table_of
 
 
 def _in_chat(chat_id: int | None) -> ColumnElement[bool]:
@@ -45,9 +46,9 @@ async def current_conversation(
 # The reads of every turn are built once and run with parameters (building a statement cost
 # about a third of running it), and select the tables' columns rather than mapped objects:
 # plain rows map to the domain at less than half the CPU of loading ORM objects.
-_CONVERSATIONS: Table = ConversationRow.__table__  # type: ignore[assignment]  # a Table
-_MESSAGES: Table = MessageRow.__table__  # type: ignore[assignment]
-_SUMMARIES: Table = SummaryRow.__table__  # type: ignore[assignment]
+_CONVERSATIONS = table_of(ConversationRow)
+_MESSAGES = table_of(MessageRow)
+_SUMMARIES = table_of(SummaryRow)
 
 
 @functools.cache

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
-from sqlalchemy import Integer, Table, bindparam, delete, exists, func, or_, select, update
+from sqlalchemy import Integer, bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,7 +32,7 @@ from sqlalchemy.sql.dml import ReturningUpdate, Update
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from bot.storage.engine import Database, is_postgres
-from bot.storage.models import InboxUpdate
+from bot.storage.models import InboxUpdate, table_of
 
 logger = logging.getLogger(__name__)
 
@@ -184,7 +184,7 @@ async def finish_update(
 def _finish_statement() -> Update:
     # Built once, on the table: it runs for every update (the ORM's bulk-update path, for one
     # row by key, cost more CPU than the statement).
-    table: Table = InboxUpdate.__table__  # type: ignore[assignment]  # a Table, typed FromClause
+    table = table_of(InboxUpdate)
     return (
         update(table)
         .where(

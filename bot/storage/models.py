@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import cast
 
 from sqlalchemy import (
     BigInteger,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     TypeDecorator,
     false,
@@ -80,6 +82,12 @@ class CleanText(TypeDecorator[str]):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime()}  # noqa: RUF012 (read by SQLAlchemy)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The model's table, for statements built once and run with parameters (SQLAlchemy types
+    ``__table__`` as any FromClause)."""
+    return cast(Table, model.__table__)
 
 
 class User(Base):

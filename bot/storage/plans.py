@@ -9,11 +9,11 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, Table, bindparam, select, update
+from sqlalchemy import Row, Select, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.plans import PlanPreferences, StoredPlan, WeeklyPlan
-from bot.storage.models import TrainingPlan
+from bot.storage.models import TrainingPlan, table_of
 
 PROPOSED = "proposed"
 ACCEPTED = "accepted"
@@ -69,7 +69,7 @@ async def current_plan(session: AsyncSession, user_id: int) -> StoredPlan | None
     return None if row is None else _stored(row)
 
 
-_PLANS: Table = TrainingPlan.__table__  # type: ignore[assignment]  # a Table, typed as FromClause
+_PLANS = table_of(TrainingPlan)
 
 
 @functools.cache

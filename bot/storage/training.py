@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, Table, bindparam, case, delete, func, or_, select
+from sqlalchemy import Row, Select, bindparam, case, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.training import BodyWeight, LogEntry, LoggedSet
-from bot.storage.models import BodyMeasurement, WorkoutSet
+from bot.storage.models import BodyMeasurement, WorkoutSet, table_of
 
 
 def _logged(row: WorkoutSet | Row[Any]) -> LoggedSet:
@@ -83,8 +83,8 @@ async def sets_of(
 # The coach reads the last two weeks' sets and weigh-ins for every message it answers: the
 # statements are built once and select plain rows, which map at less than half the CPU of
 # loaded ORM objects.
-_SETS: Table = WorkoutSet.__table__  # type: ignore[assignment]  # a Table, typed as FromClause
-_WEIGHTS: Table = BodyMeasurement.__table__  # type: ignore[assignment]
+_SETS = table_of(WorkoutSet)
+_WEIGHTS = table_of(BodyMeasurement)
 
 
 @functools.cache

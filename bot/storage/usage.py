@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from datetime import date
 
-from sqlalchemy import BigInteger, Date, Integer, Table, bindparam, exists, select
+from sqlalchemy import BigInteger, Date, Integer, bindparam, exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
@@ -14,6 +14,7 @@ from bot.domain.users import DailyUsage
 from bot.storage.engine import is_postgres
 from bot.storage.models import DailyUsage as UsageRow
 from bot.storage.models import User as UserRow
+from bot.storage.models import table_of
 
 
 async def add_usage(
@@ -50,7 +51,7 @@ async def add_message(session: AsyncSession, *, user_id: int, day: date, count: 
     )
 
 
-_USAGE: Table = UsageRow.__table__  # type: ignore[assignment]  # a Table, typed as FromClause
+_USAGE = table_of(UsageRow)
 # Both run for every message: built once, since building an upsert cost more CPU than running it.
 
 

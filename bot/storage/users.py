@@ -7,7 +7,7 @@ from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, Table, bindparam, func, select, update
+from sqlalchemy import Row, Select, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +15,7 @@ from bot.domain.profile import Activity, BmiScale, Goal, Profile, Sex, UnitSyste
 from bot.domain.users import User
 from bot.storage.erasure import delete_user_rows
 from bot.storage.models import User as UserRow
+from bot.storage.models import table_of
 
 
 async def upsert_user(
@@ -82,7 +83,7 @@ _PROFILE_COLUMNS = (
 def _profile_statement() -> Select[Any]:
     # Read for every message the coach answers: built once, only the profile's columns, as a
     # plain row (cheaper than loading the mapped user).
-    users: Table = UserRow.__table__  # type: ignore[assignment]  # a Table, typed as FromClause
+    users = table_of(UserRow)
     return select(*(users.c[name] for name in _PROFILE_COLUMNS)).where(
         users.c.id == bindparam("user_id_")
     )
